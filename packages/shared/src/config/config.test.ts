@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig, parseConfig, ConfigError, describeConfig } from "./config.js";
+
+describe("config", () => {
+  it("runs on embedded defaults when nothing is set", () => {
+    const c = loadConfig({});
+    expect(c.database.url).toBeUndefined();
+    expect(c.database.embeddedPort).toBe(54329);
+    expect(c.ports).toEqual({ sandbox: 7070, scarlet: 7080, jamie: 3000 });
+    expect(c.urls.scarlet).toBe("http://127.0.0.1:7080");
+    expect(c.llm).toEqual({ provider: "none" });
+    expect(c.slack).toEqual({ mode: "off" });
+  });
+
+  it("names every bad variable in one error, with what it expects", () => {
+    const r = parseConfig({
+      LOG_LEVEL: "loud",
+      SCARLET_PORT: "abc",
+      DATABASE_URL: "mysql://db/x",
+      REDIS_URL: "not a url",
+      SLACK_BOT_TOKEN: "wrong",
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.map((i) => i.variable).sort()).toEqual(["DATABASE_URL", "LOG_LEVEL", "REDIS_URL", "SCARLET_PORT", "SLACK_BOT_TOKEN"]);
+    const message = new ConfigError(r.error).message;
+    expect(message).toContain("5 environment variables need fixing");
+    expect(message).toMatch(/LOG_LEVEL: expected one of fatal, error, warn, info/);
+    expect(message).toMatch(/SCARLET_PORT: expected a TCP port number \(got "abc"\)/);
+    expect(message).toMatch(/DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
+  it("never prints a secret's value, nor the password in a URL", () => {
+    const r = parseConfig({ SLACK_SIGNING_SECRET: "short", DATABASE_URL: "mysql://admin:hunter2@db/x", SLACK_BOT_TOKEN: "xoxb-1" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const message = new ConfigError(r.error).message;
+    expect(message).toContain("SLACK_SIGNING_SECRET");
+    expect(message).not.toContain("short");
+    expect(message).not.toContain("hunter2");
+    expect(message).toContain("admin:[Redacted]@db");
+  });
+
+  it("refuses Slack settings that cannot work together", () => {
+    const onlyBot = parseConfig({ SLACK_BOT_TOKEN: "xoxb-123-abc" });
+    expect(onlyBot.ok || onlyBot.error.map((i) => i.variable)).toEqual(["SLACK_SIGNING_SECRET"]);
+    const orphan = parseConfig({ SLACK_APP_TOKEN: "xapp-1-abc" });
+    expect(orphan.ok || orphan.error.map((i) => i.variable)).toEqual(["SLACK_APP_TOKEN"]);
+    const socket = loadConfig({ SLACK_BOT_TOKEN: "xoxb-123-abc", SLACK_APP_TOKEN: "xapp-1-abc" });
+    expect(socket.slack.mode).toBe("socket");
+    const http = loadConfig({ SLACK_BOT_TOKEN: "xoxb-123-abc", SLACK_SIGNING_SECRET: "0123456789abcdef0" });
+    expect(http.slack.mode).toBe("http");
+  });
+
+  it("requires real services and explicit tokens in production", () => {
+    const r = parseConfig({ NODE_ENV: "production" });
+    expect(r.ok || r.error.map((i) => i.variable).sort()).toEqual(["AUTODEVOPS_API_KEY", "AUTODEVOPS_APPROVER_TOKEN", "DATABASE_URL"]);
+  });
+
+  it("refuses two components on one port", () => {
+    const r = parseConfig({ JAMIE_PORT: "7080" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error[0]).toMatchObject({ variable: "JAMIE_PORT", expected: expect.stringMatching(/SCARLET_PORT/) });
+  });
+
+  it("treats empty values as unset", () => {
+    const c = loadConfig({ DATABASE_URL: "", LOG_LEVEL: " ", REDIS_URL: "" });
+    expect(c.database.url).toBeUndefined();
+    expect(c.logLevel).toBe("info");
+  });
+
+  it("picks OpenAI over Ollama when both are configured", () => {
+    const c = loadConfig({ OPENAI_API_KEY: "sk-0123456789", OLLAMA_BASE_URL: "http://127.0.0.1:11434" });
+    expect(c.llm.provider).toBe("openai");
+    expect(loadConfig({ OLLAMA_BASE_URL: "http://127.0.0.1:11434" }).llm).toEqual({
+      provider: "ollama",
+      baseUrl: "http://127.0.0.1:11434",
+      model: "llama3.1",
+    });
+  });
+
+  it("describes the configuration for a log without secrets", () => {
+    const env = { OPENAI_API_KEY: "sk-0123456789", DATABASE_URL: "postgres://u:pw@h/db" };
+    const described = describeConfig(loadConfig(env), env);
+    expect(described).toMatchObject({ OPENAI_API_KEY: "[set]", DATABASE_URL: "postgres://u:[Redacted]@h/db", llm: "openai" });
+    expect(JSON.stringify(described)).not.toContain("sk-0123456789");
+  });
+});

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import { err, ok, type Result } from "../core/result.js";
+import { redactUrlCredentials } from "../logging/logger.js";
+import { ENV_DOCS, envFields, type EnvVarName } from "./env-schema.js";
+
+/** One variable that needs fixing, and what is expected of it. */
+export interface ConfigIssue {
+  variable: EnvVarName;
+  expected: string;
+  /** What was given, for non-secret variables only (credentials in URLs removed). */
+  received?: string;
+}
+
+const EnvSchema = z.object(envFields);
+type Env = z.infer<typeof EnvSchema>;
+
+/** The parsed configuration every entry point builds its clients from. */
+export interface Config {
+  nodeEnv: Env["NODE_ENV"];
+  logLevel: Env["LOG_LEVEL"];
+  bindHost: string;
+  dataDir: string;
+  database: { url: string | undefined; embeddedPort: number };
+  redisUrl: string | undefined;
+  mongodbUri: string | undefined;
+  kubeconfig: string | undefined;
+  telemetry: {
+    prometheusUrl: string | undefined;
+    alertmanagerUrl: string | undefined;
+    lokiUrl: string | undefined;
+    tempoUrl: string | undefined;
+  };
+  github: { token: string | undefined; repository: string | undefined; apiUrl: string };
+  llm:
+    | { provider: "none" }
+    | { provider: "ollama"; baseUrl: string; model: string }
+    | { provider: "openai"; apiKey: string; baseUrl: string | undefined; model: string };
+  slack:
+    | { mode: "off" }
+    | { mode: "http"; botToken: string; signingSecret: string }
+    | { mode: "socket"; botToken: string; appToken: string; signingSecret: string | undefined };
+  ports: { sandbox: number; scarlet: number; jamie: number };
+  urls: { sandbox: string; scarlet: string; jamie: string };
+  auth: { approverToken: string | undefined; apiKey: string | undefined };
+}
+
+/** Empty values count as unset: env files and orchestrators often write `NAME=`. */
+function pickEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of Object.keys(ENV_DOCS)) {
+    const value = env[name];
+    picked[name] = value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+  return picked;
+}
+
+function describeReceived(name: EnvVarName, raw: string | undefined): string | undefined {
+  if (raw === undefined || ENV_DOCS[name].secret) return undefined;
+  const shown = redactUrlCredentials(raw);
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+}
+
+/** Rules that involve more than one variable. */
+function crossChecks(e: Env): Array<Omit<ConfigIssue, "received">> {
+  const issues: Array<Omit<ConfigIssue, "received">> = [];
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    issues.push({ variable: "SLACK_SIGNING_SECRET", expected: "required when SLACK_BOT_TOKEN is set (or set SLACK_APP_TOKEN for Socket Mode)" });
+  }
+  for (const name of ["SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"] as const) {
+    if (e[name] && !e.SLACK_BOT_TOKEN) issues.push({ variable: name, expected: "only meaningful with SLACK_BOT_TOKEN, which is unset" });
+  }
+  if (e.NODE_ENV === "production") {
+    const required = ["DATABASE_URL", "AUTODEVOPS_APPROVER_TOKEN", "AUTODEVOPS_API_KEY"] as const;
+    for (const name of required) {
+      if (!e[name]) issues.push({ variable: name, expected: "required when NODE_ENV=production (no embedded or generated default)" });
+    }
+  }
+  const ports: Array<[EnvVarName, number]> = [
+    ["SANDBOX_PORT", e.SANDBOX_PORT],
+    ["SCARLET_PORT", e.SCARLET_PORT],
+    ["JAMIE_PORT", e.JAMIE_PORT],
+  ];
+  if (!e.DATABASE_URL) ports.push(["EMBEDDED_PG_PORT", e.EMBEDDED_PG_PORT]);
+  const seen = new Map<number, EnvVarName>();
+  for (const [name, value] of ports) {
+    const other = seen.get(value);
+    if (other) issues.push({ variable: name, expected: `a port other than ${value}, which ${other} already uses` });
+    seen.set(value, name);
+  }
+  return issues;
+}
+
+function toConfig(e: Env): Config {
+  const local = (p: number) => `http://${e.BIND_HOST === "0.0.0.0" ? "127.0.0.1" : e.BIND_HOST}:${p}`;
+  const llm: Config["llm"] = e.OPENAI_API_KEY
+    ? { provider: "openai", apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL }
+    : e.OLLAMA_BASE_URL
+      ? { provider: "ollama", baseUrl: e.OLLAMA_BASE_URL, model: e.OLLAMA_MODEL }
+      : { provider: "none" };
+  const slack: Config["slack"] = !e.SLACK_BOT_TOKEN
+    ? { mode: "off" }
+    : e.SLACK_APP_TOKEN
+      ? { mode: "socket", botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET }
+      : { mode: "http", botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? "" };
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    bindHost: e.BIND_HOST,
+    dataDir: e.DATA_DIR,
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
+    redisUrl: e.REDIS_URL,
+    mongodbUri: e.MONGODB_URI,
+    kubeconfig: e.KUBECONFIG,
+    telemetry: {
+      prometheusUrl: e.PROMETHEUS_URL,
+      alertmanagerUrl: e.ALERTMANAGER_URL,
+      lokiUrl: e.LOKI_URL,
+      tempoUrl: e.TEMPO_URL,
+    },
+    github: { token: e.GITHUB_TOKEN, repository: e.GITHUB_REPOSITORY, apiUrl: e.GITHUB_API_URL },
+    llm,
+    slack,
+    ports: { sandbox: e.SANDBOX_PORT, scarlet: e.SCARLET_PORT, jamie: e.JAMIE_PORT },
+    urls: {
+      sandbox: e.SANDBOX_URL ?? local(e.SANDBOX_PORT),
+      scarlet: e.SCARLET_URL ?? local(e.SCARLET_PORT),
+      jamie: e.JAMIE_URL ?? local(e.JAMIE_PORT),
+    },
+    auth: { approverToken: e.AUTODEVOPS_APPROVER_TOKEN, apiKey: e.AUTODEVOPS_API_KEY },
+  };
+}
+
+/** Parses the environment; on failure lists every variable that needs fixing, not only the first. */
+export function parseConfig(env: Record<string, string | undefined>): Result<Config, ConfigIssue[]> {
+  const raw = pickEnv(env);
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = new Map<EnvVarName, ConfigIssue>();
+    for (const issue of parsed.error.issues) {
+      const variable = issue.path[0] as EnvVarName;
+      if (!issues.has(variable)) {
+        issues.set(variable, { variable, expected: issue.message, received: describeReceived(variable, raw[variable]) });
+      }
+    }
+    return err([...issues.values()]);
+  }
+  const cross = crossChecks(parsed.data);
+  if (cross.length > 0) return err(cross);
+  return ok(toConfig(parsed.data));
+}
+
+/** The one message a person reads when the process refuses to start. */
+export function formatConfigIssues(issues: ConfigIssue[]): string {
+  const lines = issues.map((i) => {
+    const got = i.received === undefined ? "" : ` (got "${i.received}")`;
+    return `  - ${i.variable}: ${i.expected}${got}`;
+  });
+  const noun = issues.length === 1 ? "variable needs" : "variables need";
+  return `Invalid configuration: ${issues.length} environment ${noun} fixing:\n${lines.join("\n")}`;
+}
+
+/** Thrown by `loadConfig`; entry points print `message` and exit. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(formatConfigIssues(issues));
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses once at start; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = parseConfig(env);
+  if (!result.ok) throw new ConfigError(result.error);
+  return result.value;
+}
+
+/** A copy safe to log: secrets replaced by "set" / unset, URL passwords removed. */
+export function describeConfig(config: Config, rawEnv: Record<string, string | undefined>): Record<string, string> {
+  const env = pickEnv(rawEnv);
+  const out: Record<string, string> = {};
+  for (const [name, doc] of Object.entries(ENV_DOCS)) {
+    const value = env[name];
+    if (value === undefined) continue;
+    out[name] = doc.secret ? "[set]" : redactUrlCredentials(value);
+  }
+  out.database = config.database.url ? "external" : "embedded";
+  out.llm = config.llm.provider;
+  out.slack = config.slack.mode;
+  return out;
+}

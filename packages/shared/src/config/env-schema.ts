@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable the product reads, with its default and what it expects.
+ * The README's table is checked against this list by a test, so the two cannot drift.
+ */
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: "expected a TCP port number" })
+    .int("expected a whole port number")
+    .min(1, "expected a port between 1 and 65535")
+    .max(65535, "expected a port between 1 and 65535")
+    .default(fallback);
+
+const url = (schemes: string[], what: string) =>
+  z.url({ protocol: new RegExp(`^(${schemes.join("|")})$`), error: `expected ${what}` });
+
+const httpUrl = url(["http", "https"], "an http:// or https:// URL");
+const secret = (min: number, what: string) => z.string().min(min, `expected ${what} of at least ${min} characters`);
+
+export interface EnvVarDoc {
+  description: string;
+  /** Never echoed in an error message or a log line. */
+  secret: boolean;
+  /** The default as a person reads it, or "unset". */
+  default: string;
+}
+
+/** Documentation of each variable, in the order the README lists them. */
+export const ENV_DOCS = {
+  NODE_ENV: { description: "`development`, `test` or `production` (production refuses embedded defaults)", secret: false, default: "development" },
+  LOG_LEVEL: { description: `pino level: ${LOG_LEVELS.join(", ")}`, secret: false, default: "info" },
+  BIND_HOST: { description: "address every server listens on", secret: false, default: "127.0.0.1" },
+  DATA_DIR: { description: "where the embedded Postgres and other local state live", secret: false, default: ".data" },
+  DATABASE_URL: { description: "Postgres for the audit store, event bus and checkpoints; unset: embedded Postgres", secret: false, default: "unset (embedded)" },
+  EMBEDDED_PG_PORT: { description: "port of the embedded Postgres", secret: false, default: "54329" },
+  REDIS_URL: { description: "Redis for the event bus and MCP caching; unset: Postgres LISTEN/NOTIFY", secret: false, default: "unset" },
+  MONGODB_URI: { description: "MongoDB for Jamie's vector memory; unset: embedded memory", secret: false, default: "unset" },
+  KUBECONFIG: { description: "kubeconfig of the real clusters; unset: the sandbox's", secret: false, default: "unset (sandbox)" },
+  PROMETHEUS_URL: { description: "Prometheus HTTP API", secret: false, default: "unset (sandbox telemetry)" },
+  ALERTMANAGER_URL: { description: "Alertmanager HTTP API", secret: false, default: "unset" },
+  LOKI_URL: { description: "Loki HTTP API", secret: false, default: "unset (sandbox telemetry)" },
+  TEMPO_URL: { description: "Tempo HTTP API", secret: false, default: "unset (sandbox telemetry)" },
+  GITHUB_TOKEN: { description: "GitHub token for the GitHub MCP server", secret: true, default: "unset" },
+  GITHUB_REPOSITORY: { description: "`owner/name` of the repository Jamie and Scarlet look at", secret: false, default: "unset" },
+  GITHUB_API_URL: { description: "GitHub REST API base (GitHub Enterprise or a stand-in)", secret: false, default: "https://api.github.com" },
+  OLLAMA_BASE_URL: { description: "Ollama server; with OPENAI_API_KEY unset, Ollama is the LLM", secret: false, default: "unset (no LLM)" },
+  OLLAMA_MODEL: { description: "Ollama model name", secret: false, default: "llama3.1" },
+  OPENAI_API_KEY: { description: "OpenAI API key; takes precedence over Ollama", secret: true, default: "unset (no LLM)" },
+  OPENAI_BASE_URL: { description: "OpenAI-compatible API base", secret: false, default: "unset (OpenAI)" },
+  OPENAI_MODEL: { description: "OpenAI model name", secret: false, default: "gpt-4o-mini" },
+  SLACK_BOT_TOKEN: { description: "Slack bot token (`xoxb-…`); unset: no Slack", secret: true, default: "unset" },
+  SLACK_SIGNING_SECRET: { description: "Slack signing secret (HTTP mode)", secret: true, default: "unset" },
+  SLACK_APP_TOKEN: { description: "Slack app token (`xapp-…`): Socket Mode", secret: true, default: "unset" },
+  SANDBOX_PORT: { description: "sandbox control API port", secret: false, default: "7070" },
+  SCARLET_PORT: { description: "Scarlet's API port", secret: false, default: "7080" },
+  JAMIE_PORT: { description: "Jamie's portal port", secret: false, default: "3000" },
+  SANDBOX_URL: { description: "sandbox control API as other components reach it", secret: false, default: "http://127.0.0.1:$SANDBOX_PORT" },
+  SCARLET_URL: { description: "Scarlet's API as other components reach it", secret: false, default: "http://127.0.0.1:$SCARLET_PORT" },
+  JAMIE_URL: { description: "Jamie's portal as other components reach it", secret: false, default: "http://127.0.0.1:$JAMIE_PORT" },
+  AUTODEVOPS_APPROVER_TOKEN: { description: "an approver's bearer token for Scarlet's approvals API", secret: true, default: "generated and printed at start" },
+  AUTODEVOPS_API_KEY: { description: "an API key for Jamie's chat API", secret: true, default: "generated and printed at start" },
+} as const satisfies Record<string, EnvVarDoc>;
+
+export type EnvVarName = keyof typeof ENV_DOCS;
+
+/** Field schemas; cross-variable rules live in `config.ts`. */
+export const envFields = {
+  NODE_ENV: z.enum(["development", "test", "production"], { error: "expected development, test or production" }).default("development"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  BIND_HOST: z.union([z.ipv4(), z.ipv6(), z.literal("localhost")], { error: "expected an IP address or localhost" }).default("127.0.0.1"),
+  DATA_DIR: z.string().min(1).default(".data"),
+  DATABASE_URL: url(["postgres", "postgresql"], "a postgres:// or postgresql:// URL").optional(),
+  EMBEDDED_PG_PORT: port(54329),
+  REDIS_URL: url(["redis", "rediss"], "a redis:// or rediss:// URL").optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, "expected a mongodb:// or mongodb+srv:// URI")
+    .optional(),
+  KUBECONFIG: z.string().min(1, "expected a path to a kubeconfig file").optional(),
+  PROMETHEUS_URL: httpUrl.optional(),
+  ALERTMANAGER_URL: httpUrl.optional(),
+  LOKI_URL: httpUrl.optional(),
+  TEMPO_URL: httpUrl.optional(),
+  GITHUB_TOKEN: secret(10, "a GitHub token").optional(),
+  GITHUB_REPOSITORY: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name")
+    .optional(),
+  GITHUB_API_URL: httpUrl.default("https://api.github.com"),
+  OLLAMA_BASE_URL: httpUrl.optional(),
+  OLLAMA_MODEL: z.string().min(1).default("llama3.1"),
+  OPENAI_API_KEY: secret(10, "an OpenAI API key").optional(),
+  OPENAI_BASE_URL: httpUrl.optional(),
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-\S+$/, "expected a bot token starting with xoxb-").optional(),
+  SLACK_SIGNING_SECRET: secret(16, "a Slack signing secret").optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-\S+$/, "expected an app-level token starting with xapp-").optional(),
+  SANDBOX_PORT: port(7070),
+  SCARLET_PORT: port(7080),
+  JAMIE_PORT: port(3000),
+  SANDBOX_URL: httpUrl.optional(),
+  SCARLET_URL: httpUrl.optional(),
+  JAMIE_URL: httpUrl.optional(),
+  AUTODEVOPS_APPROVER_TOKEN: secret(16, "a token").optional(),
+  AUTODEVOPS_API_KEY: secret(16, "an API key").optional(),
+} satisfies Record<EnvVarName, z.ZodType>;

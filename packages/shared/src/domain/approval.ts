@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { Action } from "./incident.js";
+import { ApprovalDecisionValue, ApprovalStatus, Risk, Timestamp } from "./vocabulary.js";
+
+/** A proposed action waiting for (or decided by) a human, as CONTRACTS.md section 5 lists it. */
+export const Approval = z.object({
+  id: z.string().min(1),
+  incidentId: z.string().min(1),
+  action: Action,
+  risk: Risk,
+  reasons: z.array(z.string()),
+  requestedAt: Timestamp,
+  expiresAt: Timestamp,
+  status: ApprovalStatus.default("pending"),
+  decidedBy: z.string().optional(),
+  decidedAt: Timestamp.optional(),
+  reason: z.string().optional(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+/** The body of `POST /api/approvals/{id}`. */
+export const ApprovalDecision = z.strictObject({
+  decision: ApprovalDecisionValue,
+  reason: z.string().max(2000).optional(),
+});
+export type ApprovalDecision = z.infer<typeof ApprovalDecision>;

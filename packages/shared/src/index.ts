@@ -1,0 +1,45 @@
+// The public surface of @autodevops/shared. Each export is listed by name on purpose.
+export { ok, err, type Result } from "./core/result.js";
+
+export {
+  loadConfig,
+  parseConfig,
+  formatConfigIssues,
+  describeConfig,
+  ConfigError,
+  type Config,
+  type ConfigIssue,
+} from "./config/config.js";
+export { ENV_DOCS, type EnvVarName, type EnvVarDoc } from "./config/env-schema.js";
+
+export { createLogger, redactUrlCredentials, type Logger, type LoggerSettings } from "./logging/logger.js";
+export { redactSecretFields, REDACTED } from "./logging/redact.js";
+
+export {
+  FAULT_KINDS,
+  FaultKind,
+  RootCauseKind,
+  ACTION_KINDS,
+  ActionKind,
+  Severity,
+  SignalSource,
+  IncidentStatus,
+  Route,
+  Risk,
+  ActionStatus,
+  ApprovalStatus,
+  ApprovalDecisionValue,
+  Timestamp,
+  K8sName,
+} from "./domain/vocabulary.js";
+export { Action, ActionParams, IncidentAction, Signal, RootCause, Decision, Incident } from "./domain/incident.js";
+export { Finding } from "./domain/finding.js";
+export { Approval, ApprovalDecision } from "./domain/approval.js";
+export { AUDIT_EVENT_TYPES, AuditEventType, AuditEvent, NewAuditEvent, targetRef } from "./domain/audit-event.js";
+
+export { runMigrations, SHARED_MIGRATIONS_DIR, type MigrationOptions, type MigrationReport } from "./db/migrations.js";
+export { PgAuditStore, type AuditStore, type AuditError } from "./audit/audit-store.js";
+export { AuditQuery } from "./audit/audit-query.js";
+export type { ChainVerification, ChainBreak } from "./audit/chain-verification.js";
+
+export { createServiceMetrics, metricsHandler, type ServiceMetrics } from "./metrics/metrics.js";
