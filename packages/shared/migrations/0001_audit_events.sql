@@ -14,7 +14,6 @@ INSERT INTO audit_chain_head (id, seq, hash) VALUES (true, 0, repeat('0', 64));
 
 CREATE TABLE audit_events (
   seq         bigint      PRIMARY KEY,
-  id          uuid        NOT NULL UNIQUE DEFAULT gen_random_uuid(),
   at          timestamptz NOT NULL DEFAULT clock_timestamp(),
   actor       text        NOT NULL,
   type        text        NOT NULL,
@@ -23,8 +22,10 @@ CREATE TABLE audit_events (
   cluster     text,
   namespace   text,
   data        jsonb       NOT NULL DEFAULT '{}'::jsonb,
+  -- Two rows naming the same predecessor would be a fork; the index makes one impossible even
+  -- for a writer that bypassed the chain trigger.
   prev_hash   text        NOT NULL UNIQUE,
-  hash        text        NOT NULL UNIQUE
+  hash        text        NOT NULL
 );
 CREATE INDEX audit_events_incident_idx ON audit_events (incident_id, seq) WHERE incident_id IS NOT NULL;
 CREATE INDEX audit_events_target_idx   ON audit_events (target, seq) WHERE target IS NOT NULL;
@@ -35,11 +36,11 @@ CREATE INDEX audit_events_at_idx       ON audit_events (at);
 -- can serialise alike; the time is fixed to UTC with microseconds so it never depends on
 -- the session's TimeZone.
 CREATE FUNCTION audit_event_hash(
-  prev_hash text, seq bigint, id uuid, at timestamptz, actor text, type text,
+  prev_hash text, seq bigint, at timestamptz, actor text, type text,
   incident_id text, target text, cluster text, namespace text, data jsonb
 ) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT encode(sha256(convert_to(prev_hash || jsonb_build_array(
-    seq, id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
     actor, type, incident_id, target, cluster, namespace, data
   )::text, 'UTF8')), 'hex')
 $$;
@@ -53,7 +54,7 @@ BEGIN
   NEW.seq := head.seq + 1;
   NEW.at := clock_timestamp();
   NEW.prev_hash := head.hash;
-  NEW.hash := audit_event_hash(NEW.prev_hash, NEW.seq, NEW.id, NEW.at, NEW.actor, NEW.type,
+  NEW.hash := audit_event_hash(NEW.prev_hash, NEW.seq, NEW.at, NEW.actor, NEW.type,
                                NEW.incident_id, NEW.target, NEW.cluster, NEW.namespace, NEW.data);
   UPDATE audit_chain_head SET seq = NEW.seq, hash = NEW.hash WHERE id;
   RETURN NEW;

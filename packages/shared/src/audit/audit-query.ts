@@ -43,5 +43,5 @@ export function buildAuditQuery(q: z.output<typeof AuditQuery>): { text: string;
 
 /** `at` is read as text with microseconds so that a row's time can be passed back as an exact bound. */
 export const AUDIT_COLUMNS =
-  "seq, id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS at, " +
+  "seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS at, " +
   "actor, type, incident_id, target, cluster, namespace, data, prev_hash, hash";

@@ -117,7 +117,7 @@ describe("audit store", () => {
   it("detects an edit whose row hash was recomputed, at the next row's link", async () => {
     await appendSome(6);
     await tamper(`UPDATE audit_events SET actor = 'mallory',
-      hash = audit_event_hash(prev_hash, seq, id, at, 'mallory', type, incident_id, target, cluster, namespace, data) WHERE seq = 3`);
+      hash = audit_event_hash(prev_hash, seq, at, 'mallory', type, incident_id, target, cluster, namespace, data) WHERE seq = 3`);
     expect(await verify()).toMatchObject({ valid: false, firstBroken: { seq: 4, reason: "relinked" } });
   });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { z } from "zod";
 import { err, ok, type Result } from "../core/result.js";
@@ -28,13 +27,12 @@ export interface AuditStore {
 const MAX_BATCH = 500;
 
 interface Pending {
-  event: z.output<typeof NewAuditEvent> & { id: string };
+  event: z.output<typeof NewAuditEvent>;
   resolve: (r: Result<AuditEvent, AuditError>) => void;
 }
 
 const Row = z.object({
   seq: z.string(),
-  id: z.string(),
   at: z.string(),
   actor: z.string(),
   type: z.string(),
@@ -51,7 +49,6 @@ function toEvent(row: unknown): AuditEvent {
   const r = Row.parse(row);
   return AuditEvent.parse({
     seq: Number(r.seq),
-    id: r.id,
     at: r.at,
     actor: r.actor,
     type: r.type,
@@ -65,13 +62,30 @@ function toEvent(row: unknown): AuditEvent {
   });
 }
 
-const INSERT_SQL = `
-  INSERT INTO audit_events (id, actor, type, incident_id, target, cluster, namespace, data)
-  SELECT id, actor, type, incident_id, target, cluster, namespace, data
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
-       WITH ORDINALITY AS t(id, actor, type, incident_id, target, cluster, namespace, data, ord)
-  ORDER BY ord
-  RETURNING ${AUDIT_COLUMNS}`;
+// Named statements are parsed and planned once per connection: the single-row form is the hot
+// path of a caller that awaits each append.
+const INSERT_ONE = {
+  name: "audit_insert_one",
+  text: `INSERT INTO audit_events (actor, type, incident_id, target, cluster, namespace, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING ${AUDIT_COLUMNS}`,
+};
+// The rows are inserted in `ord` order and the chain trigger numbers them as they come, so
+// sorting RETURNING by seq gives them back in the order they were queued.
+const INSERT_MANY = {
+  name: "audit_insert_many",
+  text: `INSERT INTO audit_events (actor, type, incident_id, target, cluster, namespace, data)
+         SELECT actor, type, incident_id, target, cluster, namespace, data
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+              WITH ORDINALITY AS t(actor, type, incident_id, target, cluster, namespace, data, ord)
+         ORDER BY ord
+         RETURNING ${AUDIT_COLUMNS}`,
+};
+
+/** pg errors carry their client (and so the connection settings); log only what helps. */
+function errorSummary(e: unknown): { message: string; code?: string } {
+  const { message, code } = e as { message?: string; code?: string };
+  return { message: message ?? String(e), ...(code ? { code } : {}) };
+}
 
 function unavailable(cause: unknown): AuditError {
   return { code: "unavailable", message: `audit store unavailable: ${(cause as Error).message}`, cause };
@@ -95,7 +109,7 @@ export class PgAuditStore implements AuditStore {
   ) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, application_name: "autodevops-audit" });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
-    this.pool.on("error", (e) => this.log.warn({ err: e }, "audit pool connection lost"));
+    this.pool.on("error", (e) => this.log.warn({ err: errorSummary(e) }, "audit pool connection lost"));
   }
 
   append(input: NewAuditEvent): Promise<Result<AuditEvent, AuditError>> {
@@ -105,7 +119,7 @@ export class PgAuditStore implements AuditStore {
       this.log.error({ actor: input?.actor, type: input?.type }, message);
       return Promise.resolve(err({ code: "invalid", message }));
     }
-    const event = { ...parsed.data, data: redactSecretFields(parsed.data.data), id: randomUUID() };
+    const event = { ...parsed.data, data: redactSecretFields(parsed.data.data) };
     return new Promise((resolve) => {
       this.queue.push({ event, resolve });
       this.draining ??= this.drain().finally(() => (this.draining = null));
@@ -117,11 +131,10 @@ export class PgAuditStore implements AuditStore {
       const batch = this.queue.splice(0, MAX_BATCH);
       const written = await this.write(batch.map((p) => p.event));
       if (written.ok) {
-        const byId = new Map(written.value.map((e) => [e.id, e]));
-        for (const p of batch) {
-          const row = byId.get(p.event.id);
+        batch.forEach((p, i) => {
+          const row = written.value[i];
           p.resolve(row ? ok(row) : err(unavailable(new Error("row missing from RETURNING"))));
-        }
+        });
       } else if (batch.length > 1) {
         // One bad event must not fail its neighbours: retry them one by one.
         for (const p of batch) {
@@ -135,20 +148,24 @@ export class PgAuditStore implements AuditStore {
   }
 
   private async write(events: Pending["event"][]): Promise<Result<AuditEvent[], AuditError>> {
+    const column = <K extends keyof Pending["event"]>(k: K) => events.map((e) => e[k] ?? null);
     try {
-      const res = await this.pool.query(INSERT_SQL, [
-        events.map((e) => e.id),
-        events.map((e) => e.actor),
-        events.map((e) => e.type),
-        events.map((e) => e.incidentId ?? null),
-        events.map((e) => e.target ?? null),
-        events.map((e) => e.cluster ?? null),
-        events.map((e) => e.namespace ?? null),
+      const values = [
+        column("actor"),
+        column("type"),
+        column("incidentId"),
+        column("target"),
+        column("cluster"),
+        column("namespace"),
         events.map((e) => JSON.stringify(e.data)),
-      ]);
-      return ok(res.rows.map(toEvent));
+      ];
+      const res =
+        events.length === 1
+          ? await this.pool.query({ ...INSERT_ONE, values: values.map((v) => v[0]) })
+          : await this.pool.query({ ...INSERT_MANY, values });
+      return ok(res.rows.map(toEvent).sort((a, b) => a.seq - b.seq));
     } catch (cause) {
-      this.log.error({ err: cause, events: events.length }, "audit append failed");
+      this.log.error({ err: errorSummary(cause), events: events.length }, "audit append failed");
       return err(unavailable(cause));
     }
   }

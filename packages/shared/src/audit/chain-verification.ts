@@ -22,7 +22,7 @@ const GENESIS = "0".repeat(64);
 const FIRST_BREAK_SQL = `
   WITH chain AS (
     SELECT seq, hash, prev_hash,
-           audit_event_hash(prev_hash, seq, id, at, actor, type, incident_id, target, cluster, namespace, data) AS expected,
+           audit_event_hash(prev_hash, seq, at, actor, type, incident_id, target, cluster, namespace, data) AS expected,
            lag(seq)  OVER (ORDER BY seq) AS prev_seq,
            lag(hash) OVER (ORDER BY seq) AS prev_row_hash
     FROM audit_events

@@ -46,7 +46,7 @@ const JsonValue: z.ZodType<unknown> = z.lazy(() =>
   ]),
 );
 
-/** What a caller appends; the store assigns `seq`, `id`, `at` and the hashes. */
+/** What a caller appends; the store assigns `seq`, `at` and the hashes. */
 export const NewAuditEvent = z.strictObject({
   /** Who did it: `scarlet`, `jamie`, `user:alice`, `slack:U123`, `system`. */
   actor: z.string().min(1).max(200),
@@ -65,8 +65,8 @@ export type NewAuditEvent = z.input<typeof NewAuditEvent>;
 
 /** A row of the append-only, hash-chained audit log. */
 export const AuditEvent = z.object({
+  /** Position in the chain, gap-free from 1; also the row's id. */
   seq: z.number().int().positive(),
-  id: z.uuid(),
   at: Timestamp,
   actor: z.string(),
   /** Read back as text: rows written by a newer release may carry types this one does not know. */

@@ -1,0 +1,4 @@
+// `npm run bench`: every benchmark in turn; each prints its own table.
+import { benchAuditAppend } from "./audit-append.js";
+
+await benchAuditAppend();
