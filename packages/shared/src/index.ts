@@ -43,3 +43,22 @@ export { AuditQuery } from "./audit/audit-query.js";
 export type { ChainVerification, ChainBreak } from "./audit/chain-verification.js";
 
 export { createServiceMetrics, metricsHandler, type ServiceMetrics } from "./metrics/metrics.js";
+
+export {
+  createEventBus,
+  BusTopics,
+  Envelope,
+  EventBusError,
+  DEFAULT_CHANNEL_PREFIX,
+  TOPIC_NAMES,
+  isTopicName,
+  type EventBusSettings,
+  type EventBus,
+  type BusEvent,
+  type BusHandler,
+  type TopicName,
+  type TopicPayload,
+  type Unsubscribe,
+  type EventBusErrorCode,
+  type ReconnectSettings,
+} from "./bus/index.js";
