@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // `npx vitest --project shared` runs a single project.
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts", "test/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts", "test/vitest.config.ts", "scripts/vitest.config.ts"],
   },
 });

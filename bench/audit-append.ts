@@ -6,8 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { createLogger, PgAuditStore, runMigrations } from "@autodevops/shared";
-import { startEmbeddedPostgres } from "../packages/shared/src/db/embedded-postgres.js";
+import { createLogger, PgAuditStore, runMigrations, startEmbeddedPostgres } from "@autodevops/shared";
 
 const log = createLogger({ service: "bench", level: "warn" });
 const SEQUENTIAL = Number(process.env.BENCH_AUDIT_SEQUENTIAL ?? 5000);

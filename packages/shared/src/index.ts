@@ -62,3 +62,15 @@ export {
   type EventBusErrorCode,
   type ReconnectSettings,
 } from "./bus/index.js";
+
+export {
+  startEmbeddedPostgres,
+  clearStalePostmaster,
+  embeddedPostgresPassword,
+  embeddedPostgresUrl,
+  embeddedPostgresPaths,
+  type EmbeddedPostgresOptions,
+  type RunningPostgres,
+  type EmbeddedPostgresExit,
+  type EmbeddedPostgresError,
+} from "./db/embedded-postgres.js";

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../packages/shared/src/config/config.js";
+import { localBase, planComponents } from "./components.js";
+import { componentEnv, resolveRuntime } from "./runtime-env.js";
+
+describe("planComponents", () => {
+  it("runs an embedded Postgres first when DATABASE_URL is unset", () => {
+    const config = loadConfig({ EMBEDDED_PG_PORT: "55000" });
+    const plan = planComponents(config, "postgres://postgres:pw@127.0.0.1:55000/autodevops");
+    expect(plan.map((c) => c.name)).toEqual(["postgres", "migrate", "sandbox", "scarlet", "jamie"]);
+    expect(plan[0]).toMatchObject({ port: { number: 55000, variable: "EMBEDDED_PG_PORT" }, probe: { kind: "postgres" }, readyWithinMs: 60_000 });
+  });
+
+  it("leaves Postgres out when DATABASE_URL names one", () => {
+    const url = "postgres://app:pw@db.example:5432/app";
+    const plan = planComponents(loadConfig({ DATABASE_URL: url }), url);
+    expect(plan.map((c) => c.name)).toEqual(["migrate", "sandbox", "scarlet", "jamie"]);
+  });
+
+  it("probes services on the ports from the environment", () => {
+    const config = loadConfig({ SANDBOX_PORT: "17070", SCARLET_PORT: "17080", JAMIE_PORT: "13000" });
+    const byName = new Map(planComponents(config, "postgres://x@h/db").map((c) => [c.name, c]));
+    expect(byName.get("sandbox")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:17070/healthz" });
+    expect(byName.get("scarlet")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:17080/readyz" });
+    expect(byName.get("jamie")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:13000/" });
+  });
+});
+
+describe("localBase", () => {
+  it("probes a wildcard bind through loopback and brackets IPv6", () => {
+    expect(localBase("0.0.0.0", 80)).toBe("http://127.0.0.1:80");
+    expect(localBase("::", 80)).toBe("http://[::1]:80");
+    expect(localBase("localhost", 80)).toBe("http://localhost:80");
+  });
+});
+
+describe("resolveRuntime and componentEnv", () => {
+  const given = { databaseUrl: "postgres://postgres:pw@127.0.0.1:54329/autodevops", dataDir: "/data" };
+
+  it("generates the approver token and API key only when they are unset", () => {
+    let n = 0;
+    const secret = () => `generated-secret-${++n}`;
+    expect(resolveRuntime(loadConfig({}), given, secret)).toMatchObject({
+      approverToken: "generated-secret-1",
+      apiKey: "generated-secret-2",
+      generated: { approverToken: true, apiKey: true },
+    });
+    const set = loadConfig({ AUTODEVOPS_APPROVER_TOKEN: "given-token-0123456789", AUTODEVOPS_API_KEY: "given-key-0123456789" });
+    expect(resolveRuntime(set, given, secret)).toMatchObject({
+      approverToken: "given-token-0123456789",
+      apiKey: "given-key-0123456789",
+      generated: { approverToken: false, apiKey: false },
+    });
+  });
+
+  it("hands every component the database URL, ports, URLs, tokens and log level", () => {
+    const config = loadConfig({ LOG_LEVEL: "debug", SCARLET_PORT: "17080" });
+    const env = componentEnv({ PATH: "/bin", DATABASE_URL: "" }, config, resolveRuntime(config, given, () => "s3cret-s3cret-s3cret"));
+    expect(env).toMatchObject({
+      PATH: "/bin",
+      DATABASE_URL: given.databaseUrl,
+      DATA_DIR: "/data",
+      LOG_LEVEL: "debug",
+      SCARLET_PORT: "17080",
+      SCARLET_URL: "http://127.0.0.1:17080",
+      AUTODEVOPS_APPROVER_TOKEN: "s3cret-s3cret-s3cret",
+      AUTODEVOPS_API_KEY: "s3cret-s3cret-s3cret",
+    });
+    // What a component reads back must pass the same validation the supervisor applied.
+    expect(loadConfig(env).database.url).toBe(given.databaseUrl);
+  });
+});

@@ -1,0 +1,205 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfig, type Config } from "../../packages/shared/src/config/config.js";
+import { clearStalePostmaster, embeddedPostgresPassword, embeddedPostgresUrl } from "../../packages/shared/src/db/embedded-postgres.js";
+import { createLogger, redactUrlCredentials } from "../../packages/shared/src/logging/logger.js";
+import { COMPONENT_NAMES, planComponents, type ComponentSpec } from "./components.js";
+import { acquireLock, describeHolder } from "./instance-lock.js";
+import { renderLogLine } from "./log-format.js";
+import { describeConflict, findPortConflicts } from "./ports.js";
+import { startProcess } from "./process-runner.js";
+import { commandLine, isProcessAlive } from "./processes.js";
+import { waitUntilReady } from "./readiness.js";
+import { componentEnv, resolveRuntime, type Runtime } from "./runtime-env.js";
+import { renderSummary, type Credential, type SummaryRow } from "./summary-table.js";
+import { describeOutcome, supervise, type Outcome } from "./supervisor.js";
+import { createTerminal, wantsColour, type Terminal } from "./terminal.js";
+
+// `npm start`: runs every built component on this machine and stops them all on Ctrl-C.
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const STOP_WITHIN_MS = 10_000;
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+async function main(): Promise<number> {
+  // Listening from the first moment: a Ctrl-C while starting still stops what was started.
+  const stopRequested = firstStopSignal();
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+  const dataDir = path.resolve(REPO_ROOT, config.dataDir);
+  const lock = await acquireLock(path.join(dataDir, "supervisor.lock"), {
+    pid: process.pid,
+    now: new Date(),
+    isSupervisorRunning,
+  });
+  if (!lock.ok) {
+    const { holder } = lock.error;
+    console.error(`${describeHolder(holder)}\nStop it with Ctrl-C in its terminal or \`kill ${holder.pid}\`, or use another DATA_DIR.`);
+    return 1;
+  }
+  try {
+    return await run(config, dataDir, lock.value.tookOver, stopRequested);
+  } finally {
+    await lock.value.release();
+  }
+}
+
+async function run(config: Config, dataDir: string, tookOver: string | undefined, stopRequested: Promise<string>): Promise<number> {
+  // A terminal closed under us makes writes fail (EIO/EPIPE); the components must still be stopped.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
+  const terminal = createTerminal({
+    out: process.stdout,
+    color: wantsColour(process.stdout, process.env),
+    names: ["supervisor", ...COMPONENT_NAMES],
+  });
+  const log = createLogger({ service: "supervisor", level: config.logLevel, destination: terminalStream(terminal) });
+  log.info({ dataDir: shownPath(dataDir), database: config.database.url ? "external" : "embedded" }, "starting Auto-DevOps");
+  if (tookOver) log.warn({ why: tookOver }, "replaced the lock of an earlier run that did not stop cleanly");
+
+  let databaseUrl = config.database.url;
+  if (databaseUrl === undefined) {
+    const password = await embeddedPostgresPassword(dataDir);
+    if (!password.ok) {
+      console.error(password.error.message);
+      return 1;
+    }
+    databaseUrl = embeddedPostgresUrl({ port: config.database.embeddedPort, password: password.value });
+    // We hold the lock, so a Postgres running on this data dir was left by an earlier run that
+    // was killed; it would otherwise hold the port checked below.
+    const stale = await clearStalePostmaster(dataDir, log);
+    if (!stale.ok) {
+      console.error(stale.error.message);
+      return 1;
+    }
+  }
+  const runtime = resolveRuntime(config, { databaseUrl, dataDir }, () => randomBytes(24).toString("base64url"));
+  const components = planComponents(config, databaseUrl);
+  const built = components.filter((s) => [s.entry, ...s.needs].every((f) => existsSync(path.join(REPO_ROOT, f))));
+
+  const conflicts = await findPortConflicts(
+    built.flatMap((s) => (s.port ? [{ component: s.name, port: s.port.number, host: s.port.host, variable: s.port.variable }] : [])),
+  );
+  if (conflicts.length > 0) {
+    for (const c of conflicts) console.error(describeConflict(c));
+    return 1;
+  }
+  const missing = components.filter((s) => !built.includes(s));
+  if (missing.length > 0) log.info({ components: missing.map((s) => s.name).join(",") }, "not built yet, skipped");
+
+  const env = componentEnv(process.env, config, runtime);
+  const outcome = await supervise({
+    components: built,
+    launch: (spec) =>
+      startProcess({
+        name: spec.name,
+        command: process.execPath,
+        args: ["--import", "tsx", path.join(REPO_ROOT, spec.entry)],
+        cwd: REPO_ROOT,
+        env,
+        stdin: spec.watchesSupervisor ? "pipe" : "ignore",
+        onLine: (line) => terminal.line(spec.name, line),
+      }),
+    waitUntilReady: (spec, proc, signal) => waitUntilReady(spec.probe, proc, { withinMs: spec.readyWithinMs, signal }),
+    stopRequested,
+    onAllReady: () => process.stdout.write(`${summary(config, runtime, components, built, terminal.color)}\n`),
+    onOutcome: (o) => (o.kind === "stopped" ? log.info(describeOutcome(o)) : reportFailure(o, terminal.color)),
+    stopWithinMs: STOP_WITHIN_MS,
+    log,
+  });
+  if (outcome.kind === "stopped") {
+    log.info("all stopped");
+    return 0;
+  }
+  console.error(`\nAuto-DevOps stopped because ${outcome.name} failed.`);
+  return 1;
+}
+
+/**
+ * Resolves on the first of SIGINT/SIGTERM/SIGHUP. Later ones are ignored: in a terminal one
+ * Ctrl-C arrives twice (directly, and forwarded by start.mjs).
+ */
+function firstStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of STOP_SIGNALS) process.on(signal, () => resolve(signal));
+  });
+}
+
+/** A supervisor, not merely a live pid: after a reboot the pid in an old lock may belong to anything. */
+function isSupervisorRunning(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  const cmd = commandLine(pid);
+  return cmd === undefined || cmd.includes(path.join("scripts", "supervisor", "main.ts"));
+}
+
+function reportFailure(o: Exclude<Outcome, { kind: "stopped" }>, color: boolean): void {
+  const lines = o.lastLines.flatMap((l) => renderLogLine(l, { color }));
+  const tail = lines.length === 0 ? "  (it printed nothing)" : lines.map((l) => `    ${l}`).join("\n");
+  console.error(`\n✖ ${describeOutcome(o)}. Its last output:\n${tail}\n\nStopping the other components.\n`);
+}
+
+function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], built: ComponentSpec[], color: boolean): string {
+  const rows: SummaryRow[] = [];
+  if (config.database.url !== undefined) {
+    rows.push({ name: "postgres", status: "external", url: withoutCredentials(config.database.url), note: "from DATABASE_URL" });
+  }
+  for (const spec of specs) {
+    if (!built.includes(spec)) {
+      rows.push({ name: spec.name, status: "not built yet", url: "", note: `${spec.summary}; no ${spec.entry} yet` });
+    } else if (spec.kind === "task") {
+      rows.push({ name: spec.name, status: "done", url: "", note: spec.summary });
+    } else {
+      const url = spec.probe.kind === "postgres" ? withoutCredentials(runtime.databaseUrl) : (spec.url ?? "");
+      rows.push({ name: spec.name, status: "ready", url, note: spec.summary });
+    }
+  }
+  const credentials: Credential[] = [
+    config.database.url === undefined
+      ? { label: "Postgres", value: runtime.databaseUrl, note: `data in ${shownPath(path.join(runtime.dataDir, "postgres"))}` }
+      : { label: "Postgres", value: redactUrlCredentials(runtime.databaseUrl), note: "from DATABASE_URL" },
+    secretRow("Approver token", runtime.approverToken, runtime.generated.approverToken, "AUTODEVOPS_APPROVER_TOKEN"),
+    secretRow("API key", runtime.apiKey, runtime.generated.apiKey, "AUTODEVOPS_API_KEY"),
+  ];
+  return renderSummary({ rows, credentials, color });
+}
+
+/** A secret someone set is theirs and is not echoed; a generated one is printed so it can be used. */
+function secretRow(label: string, value: string, generated: boolean, variable: string): Credential {
+  return generated ? { label, value, note: `${variable}, generated for this run` } : { label, value: "(as set)", note: `from ${variable}` };
+}
+
+/** Repo-relative when inside the repository (the default .data), else absolute. */
+function shownPath(p: string): string {
+  const rel = path.relative(REPO_ROOT, p);
+  return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
+}
+
+/** The table's URL column: where it is, without the password (that is in the credentials). */
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = "";
+  u.password = "";
+  return u.toString();
+}
+
+function terminalStream(terminal: Terminal): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line !== "") terminal.line("supervisor", line);
+      done();
+    },
+  });
+}
+
+// Exiting explicitly: a keep-alive socket or a library timer must not hold the terminal.
+// Writes to a terminal or a pipe are synchronous on Linux, so no output is lost.
+process.exit(await main());
