@@ -139,6 +139,15 @@ describe("audit store", () => {
     expect(await verify()).toMatchObject({ valid: false, firstBroken: { seq: 1, reason: "missing" } });
   });
 
+  it("answers every append of a caller that awaits each one directly", async () => {
+    // Regression: a caller woken by one batch used to queue its next append behind a drain
+    // that had already finished, and wait forever.
+    for (let i = 0; i < 50; i++) {
+      const r = await store.append({ actor: "scarlet", type: "tool.called", data: { i } });
+      expect(r.ok && r.value.seq).toBe(i + 1);
+    }
+  }, 10_000);
+
   it("keeps one chain when hundreds of appends are in flight at once", async () => {
     const results = await Promise.all(
       Array.from({ length: 300 }, (_, i) => store.append({ actor: "scarlet", type: "tool.called", data: { i } })),

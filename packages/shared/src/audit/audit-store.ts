@@ -122,28 +122,38 @@ export class PgAuditStore implements AuditStore {
     const event = { ...parsed.data, data: redactSecretFields(parsed.data.data) };
     return new Promise((resolve) => {
       this.queue.push({ event, resolve });
-      this.draining ??= this.drain().finally(() => (this.draining = null));
+      if (!this.draining) this.draining = this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      const written = await this.write(batch.map((p) => p.event));
-      if (written.ok) {
-        batch.forEach((p, i) => {
-          const row = written.value[i];
-          p.resolve(row ? ok(row) : err(unavailable(new Error("row missing from RETURNING"))));
-        });
-      } else if (batch.length > 1) {
-        // One bad event must not fail its neighbours: retry them one by one.
-        for (const p of batch) {
-          const single = await this.write([p.event]);
-          p.resolve(single.ok && single.value[0] ? ok(single.value[0]) : err(single.ok ? unavailable(new Error("no row")) : single.error));
-        }
-      } else {
-        batch[0]?.resolve(err(written.error));
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        await this.writeBatch(batch);
       }
+    } finally {
+      // Reset in the same synchronous step that saw the queue empty: an append made by a
+      // caller woken by the last batch then starts a new drain instead of waiting on this one.
+      this.draining = null;
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const written = await this.write(batch.map((p) => p.event));
+    if (written.ok) {
+      batch.forEach((p, i) => {
+        const row = written.value[i];
+        p.resolve(row ? ok(row) : err(unavailable(new Error("row missing from RETURNING"))));
+      });
+    } else if (batch.length > 1) {
+      // One bad event must not fail its neighbours: retry them one by one.
+      for (const p of batch) {
+        const single = await this.write([p.event]);
+        p.resolve(single.ok && single.value[0] ? ok(single.value[0]) : err(single.ok ? unavailable(new Error("no row")) : single.error));
+      }
+    } else {
+      batch[0]?.resolve(err(written.error));
     }
   }
 
