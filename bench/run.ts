@@ -1,4 +1,6 @@
 // `npm run bench`: every benchmark in turn; each prints its own table.
 import { benchAuditAppend } from "./audit-append.js";
+import { benchSandboxApi } from "./sandbox-api.js";
 
 await benchAuditAppend();
+await benchSandboxApi();
