@@ -87,9 +87,10 @@ export function planComponents(config: Config, databaseUrl: string): ComponentSp
     url: config.urls[name],
     probe: { kind: "http", url: `${localBase(config.bindHost, config.ports[name])}${healthPath}` },
     readyWithinMs,
-    watchesSupervisor: false,
+    watchesSupervisor: name === "sandbox",
   });
-  // The simulated clusters first: Scarlet watches them from its first second.
+  // The simulated clusters first: Scarlet watches them from its first second. The control API is
+  // on SANDBOX_PORT; the clusters' Kubernetes APIs on the next two ports (prod, staging).
   specs.push(service("sandbox", "simulated clusters and fault API", "packages/sandbox/src/main.ts", "SANDBOX_PORT", "/healthz", 60_000));
   // /readyz, not /healthz: Scarlet is ready once its database and graph checkpointer are.
   specs.push(service("scarlet", "autonomous operator API", "apps/scarlet/src/main.ts", "SCARLET_PORT", "/readyz", 60_000));

@@ -166,6 +166,9 @@ function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], built
     config.database.url === undefined
       ? { label: "Postgres", value: runtime.databaseUrl, note: `data in ${shownPath(path.join(runtime.dataDir, "postgres"))}` }
       : { label: "Postgres", value: redactUrlCredentials(runtime.databaseUrl), note: "from DATABASE_URL" },
+    ...(built.some((s) => s.name === "sandbox")
+      ? [{ label: "Kubeconfig", value: shownPath(path.join(runtime.dataDir, "sandbox", "kubeconfig")), note: "contexts prod, staging (admin) and scarlet@prod, scarlet@staging" }]
+      : []),
     secretRow("Approver token", runtime.approverToken, runtime.generated.approverToken, "AUTODEVOPS_APPROVER_TOKEN"),
     secretRow("API key", runtime.apiKey, runtime.generated.apiKey, "AUTODEVOPS_API_KEY"),
   ];

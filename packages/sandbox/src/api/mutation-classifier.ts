@@ -24,9 +24,20 @@ function comparableTemplate(template: unknown): string {
   return JSON.stringify(sortKeys(t));
 }
 
+/**
+ * Keys in a stable order, and without null fields: Go clients such as kubectl send zero values
+ * as null (`creationTimestamp: null` in a template) where the stored object has no field at all.
+ */
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v as Any).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.entries(v as Any)
+        .filter(([, x]) => x !== null)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
+  }
   return v;
 }
 

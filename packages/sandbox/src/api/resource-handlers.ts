@@ -77,6 +77,18 @@ function checkKindAndNamespace(ctx: RequestContext, body: unknown): Failure | Ku
   return obj;
 }
 
+/**
+ * Drops null fields, as decoding into the real API types does (Go clients send zero values as
+ * null, e.g. `creationTimestamp: null` inside a pod template).
+ */
+export function dropNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(dropNulls) as T;
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)])) as T;
+  }
+  return v;
+}
+
 const isFailure = (v: unknown): v is Failure => typeof v === "object" && v !== null && "body" in v && "code" in v && typeof (v as Failure).code === "number";
 
 export function getOne(ctx: RequestContext): void {
@@ -135,7 +147,7 @@ export function list(ctx: RequestContext): void {
 export async function create(ctx: RequestContext): Promise<void> {
   const body = await jsonBody(ctx);
   if (!body.ok) return sendFailure(ctx.res, body.failure);
-  const checked = checkKindAndNamespace(ctx, body.value);
+  const checked = checkKindAndNamespace(ctx, dropNulls(body.value));
   if (isFailure(checked)) return sendFailure(ctx.res, checked);
   const problems = validateObject(ctx.type, checked);
   if (problems.length) return sendFailure(ctx.res, invalid(ctx.type.kind, checked.metadata.name ?? "", problems));
@@ -149,7 +161,7 @@ export async function create(ctx: RequestContext): Promise<void> {
 export async function update(ctx: RequestContext): Promise<void> {
   const body = await jsonBody(ctx);
   if (!body.ok) return sendFailure(ctx.res, body.failure);
-  const checked = checkKindAndNamespace(ctx, body.value);
+  const checked = checkKindAndNamespace(ctx, dropNulls(body.value));
   if (isFailure(checked)) return sendFailure(ctx.res, checked);
   if (checked.metadata.name !== ctx.name) return sendFailure(ctx.res, badRequest("the name of the object does not match the name on the URL"));
   const problems = validateObject(ctx.type, checked);
@@ -185,7 +197,7 @@ export async function patchedObject(ctx: RequestContext, current: KubeObject): P
     next = r.value;
   }
   if (!next || typeof next !== "object" || Array.isArray(next)) return { ok: false, failure: badRequest("the patch produced something that is not an object") };
-  return { ok: true, value: next as unknown as KubeObject, patch: body.value };
+  return { ok: true, value: dropNulls(next) as unknown as KubeObject, patch: body.value };
 }
 
 export async function patch(ctx: RequestContext): Promise<void> {
