@@ -55,7 +55,7 @@ export const ENV_DOCS = {
   SLACK_BOT_TOKEN: { description: "Slack bot token (`xoxb-…`); unset: no Slack", secret: true, default: "unset" },
   SLACK_SIGNING_SECRET: { description: "Slack signing secret (HTTP mode)", secret: true, default: "unset" },
   SLACK_APP_TOKEN: { description: "Slack app token (`xapp-…`): Socket Mode", secret: true, default: "unset" },
-  SANDBOX_PORT: { description: "sandbox control API port", secret: false, default: "7070" },
+  SANDBOX_PORT: { description: "sandbox control API port; the prod and staging Kubernetes APIs take the next two", secret: false, default: "7070" },
   SCARLET_PORT: { description: "Scarlet's API port", secret: false, default: "7080" },
   JAMIE_PORT: { description: "Jamie's portal port", secret: false, default: "3000" },
   SANDBOX_URL: { description: "sandbox control API as other components reach it", secret: false, default: "http://127.0.0.1:$SANDBOX_PORT" },
