@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 
-const pod = {
+type Json = Parameters<typeof mergePatch>[0];
+
+const pod: Json = {
   spec: {
     containers: [
       { name: "app", image: "app:1", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }] },

@@ -8,7 +8,7 @@ import { classifyMutation } from "./mutation-classifier.js";
 import { jsonPatch, mergePatch, patchTypeOf, strategicMergePatch } from "./patch.js";
 import { isDryRun, type RequestContext } from "./request-context.js";
 import { badRequest, fromStoreError, invalid, unsupportedMediaType, type Failure } from "./status.js";
-import { toTable, wantsTable } from "./tables.js";
+import { includeObjectOf, toTable, wantsTable } from "./tables.js";
 import { validateObject } from "./validation.js";
 
 type Json = Parameters<typeof mergePatch>[0];
@@ -97,7 +97,7 @@ export function getOne(ctx: RequestContext): void {
     sendFailure(ctx.res, storeFailure(ctx, { code: "not_found", resource: ctx.type.key, name: ctx.name ?? "", message: `${ctx.type.plural}${ctx.type.group ? `.${ctx.type.group}` : ""} "${ctx.name}" not found` }));
     return;
   }
-  if (wantsTable(ctx.req.headers.accept)) sendJson(ctx.res, 200, toTable(ctx.type.key, [o], o.metadata.resourceVersion, ctx.now()));
+  if (wantsTable(ctx.req.headers.accept)) sendJson(ctx.res, 200, toTable(ctx.type.key, [present(ctx, o)], o.metadata.resourceVersion, ctx.now(), includeObjectOf(ctx.url)));
   else sendJson(ctx.res, 200, present(ctx, o));
 }
 
@@ -132,7 +132,7 @@ export function list(ctx: RequestContext): void {
     ...(more ? { continue: Buffer.from(JSON.stringify({ offset: offset + limit, rv: resourceVersion })).toString("base64url"), remainingItemCount: items.length - offset - limit } : {}),
   };
   if (wantsTable(ctx.req.headers.accept)) {
-    const table = toTable(ctx.type.key, page, resourceVersion, ctx.now());
+    const table = toTable(ctx.type.key, page.map((o) => present(ctx, o)), resourceVersion, ctx.now(), includeObjectOf(ctx.url));
     sendJson(ctx.res, 200, { ...table, metadata });
     return;
   }

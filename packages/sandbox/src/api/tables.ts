@@ -221,8 +221,17 @@ const COLUMNS: Record<string, Column[]> = {
   "coordination.k8s.io/leases": [name, col("Holder", (o) => String(get(o, "spec.holderIdentity") ?? "")), ageCol],
 };
 
-/** Builds the Table kubectl renders; `objects` are full objects, shown as rows with their metadata. */
-export function toTable(resource: string, objects: KubeObject[], resourceVersion: string, now: Date): Record<string, unknown> {
+/** What each row carries, as the `includeObject` query parameter asks (kubectl's `--sort-by` wants whole objects). */
+export type IncludeObject = "None" | "Object" | "PartialObjectMetadata";
+
+/** Builds the Table kubectl renders from full objects (already carrying kind and apiVersion). */
+export function toTable(
+  resource: string,
+  objects: KubeObject[],
+  resourceVersion: string,
+  now: Date,
+  include: IncludeObject = "PartialObjectMetadata",
+): Record<string, unknown> {
   const columns = COLUMNS[resource] ?? [name, ageCol];
   return {
     kind: "Table",
@@ -231,9 +240,16 @@ export function toTable(resource: string, objects: KubeObject[], resourceVersion
     columnDefinitions: columns.map(({ cell: _c, ...c }) => ({ format: "", ...c })),
     rows: objects.map((o) => ({
       cells: columns.map((c) => c.cell(o, now)),
-      object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata },
+      ...(include === "None"
+        ? {}
+        : { object: include === "Object" ? o : { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata } }),
     })),
   };
+}
+
+export function includeObjectOf(url: URL): IncludeObject {
+  const v = url.searchParams.get("includeObject");
+  return v === "None" || v === "Object" ? v : "PartialObjectMetadata";
 }
 
 /** Does the Accept header ask for server-side printing? */

@@ -3,7 +3,7 @@ import { sendFailure } from "./http-io.js";
 import { present, selectorsOf } from "./resource-handlers.js";
 import type { RequestContext } from "./request-context.js";
 import type { Failure } from "./status.js";
-import { toTable, wantsTable } from "./tables.js";
+import { includeObjectOf, toTable, wantsTable } from "./tables.js";
 
 /** How often an idle watch gets a BOOKMARK when the client allows them. */
 const BOOKMARK_EVERY_MS = 10_000;
@@ -30,7 +30,7 @@ export function watch(ctx: RequestContext): void {
     if (!res.writableEnded) res.write(`${JSON.stringify(line)}\n`);
   };
   const send = (e: WatchEvent) => {
-    const object = table ? toTable(ctx.type.key, [e.object], String(e.rv), ctx.now()) : present(ctx, e.object);
+    const object = table ? toTable(ctx.type.key, [present(ctx, e.object)], String(e.rv), ctx.now(), includeObjectOf(ctx.url)) : present(ctx, e.object);
     write({ type: e.type, object });
   };
   const started = ctx.cluster.store.watch(

@@ -2,8 +2,8 @@ import type { LogLine } from "../runtime/container-logs.js";
 import { simMs } from "../sim-time.js";
 import { goDuration, pullBackoffSeconds, restartBackoffSeconds, MAX_BACKOFF_SECONDS } from "./backoff.js";
 import type { ContainerBehaviour, ContainerContext, ContainerExit, ProbeKind, RunningContext } from "./container-behaviour.js";
-import { imageId, mustPull, normalizeImage } from "./image-ref.js";
-import { timestamp, type Container, type ContainerStatus, type Probe, type TerminatedState } from "./kube-shapes.js";
+import { imageId, mustPull } from "./image-ref.js";
+import { timestamp, type Container, type Probe, type TerminatedState } from "./kube-shapes.js";
 
 /**
  * One container's life on the simulated kubelet, as a state machine the kubelet steps on each
@@ -95,29 +95,7 @@ export function newContainerRun(name: string, now: number): ContainerRun {
   };
 }
 
-/**
- * A run for a container the store already reports running (the controllers restarted while the
- * cluster's pods kept going): it carries on from its status instead of starting over.
- */
-export function adoptContainerRun(container: Container, status: ContainerStatus, now: number): ContainerRun | undefined {
-  const startedAt = Date.parse(status.state.running?.startedAt ?? "");
-  if (!Number.isFinite(startedAt)) return undefined;
-  const run = newContainerRun(container.name, now);
-  run.stage = "running";
-  delete run.waiting;
-  run.startedAt = startedAt;
-  run.restartCount = status.restartCount ?? 0;
-  if (status.lastState?.terminated) run.lastTerminated = status.lastState.terminated;
-  if (status.containerID) run.containerID = status.containerID;
-  run.imageID = status.imageID || imageId(container.image ?? "");
-  run.started = status.started ?? true;
-  run.readinessPassed = status.ready;
-  run.firstLogs = false;
-  initProbes(run, container, now, { firstAt: now });
-  return run;
-}
-
-function initProbes(run: ContainerRun, c: Container, start: number, opts: { firstAt?: number } = {}): void {
+export function initProbes(run: ContainerRun, c: Container, start: number, opts: { firstAt?: number } = {}): void {
   run.probes = {};
   const kinds: [ProbeKind, Probe | undefined][] = [
     ["startup", c.startupProbe],
@@ -291,6 +269,13 @@ function runningStep(run: ContainerRun, env: StepEnv, out: StepResult): void {
   const c = env.ctx.container;
   const now = env.now;
   const rctx = runningContext(run, env);
+  // What the process wrote comes before how it ended, so a run that dies at once still leaves
+  // its startup lines (and its last words) for `kubectl logs --previous`.
+  if (now > run.logsUntil || run.firstLogs) {
+    out.logs.push(...env.behaviour.logLines(rctx, { from: new Date(run.logsUntil), to: new Date(now), first: run.firstLogs }));
+    run.firstLogs = false;
+    run.logsUntil = now;
+  }
   const exit = env.behaviour.exited(rctx);
   if (exit) return exitNow(run, env, exit, out);
 
@@ -332,11 +317,6 @@ function runningStep(run: ContainerRun, env: StepEnv, out: StepResult): void {
     return exitNow(run, env, { exitCode: 137, reason: "Error" }, out);
   }
 
-  if (now > run.logsUntil) {
-    out.logs.push(...env.behaviour.logLines(rctx, { from: new Date(run.logsUntil), to: new Date(now), first: run.firstLogs }));
-    run.firstLogs = false;
-    run.logsUntil = now;
-  }
 }
 
 function exitNow(run: ContainerRun, env: StepEnv, exit: ContainerExit, out: StepResult): void {
@@ -398,28 +378,6 @@ export function killNow(run: ContainerRun, now: number): void {
   run.started = false;
   run.readinessPassed = false;
   run.stage = "done";
-}
-
-/** The container's status as the kubelet reports it. */
-export function containerStatus(run: ContainerRun, c: Container): ContainerStatus {
-  const running = run.stage === "running" || run.stage === "stopping";
-  const state = running
-    ? { running: { startedAt: timestamp(new Date(run.startedAt ?? 0)) } }
-    : run.terminated
-      ? { terminated: run.terminated }
-      : { waiting: run.waiting ?? { reason: "ContainerCreating" } };
-  const containerID = run.containerID ?? run.lastTerminated?.containerID;
-  return {
-    name: c.name,
-    state,
-    lastState: run.lastTerminated ? { terminated: run.lastTerminated } : {},
-    ready: running && run.started && (!c.readinessProbe || run.readinessPassed),
-    restartCount: run.restartCount,
-    image: normalizeImage(ref(c)),
-    imageID: run.imageID,
-    ...(containerID ? { containerID } : {}),
-    started: running && run.started,
-  };
 }
 
 function hex(length: number, random: () => number): string {

@@ -75,7 +75,7 @@ export class EventRecorder {
         name: subject.metadata.name,
         ...(subject.metadata.namespace ? { namespace: subject.metadata.namespace } : {}),
         uid: subject.metadata.uid,
-        resourceVersion: subject.metadata.resourceVersion,
+        ...(subject.metadata.resourceVersion ? { resourceVersion: subject.metadata.resourceVersion } : {}),
         ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
       },
       reason,

@@ -49,11 +49,13 @@ export function startKubeletNodeStatus(ctx: ControllerContext & { health: NodeHe
         started.add(name);
         recorder.record(subject, source, "Normal", "Starting", "Starting kubelet.");
       }
-      renewLease(node, now);
+      const leased = renewLease(node, now);
       const existing = node.status?.conditions;
       const conditions = kubeletConditions(existing, state, (c) => health.underPressure(name, c), timestamp(now));
       const turned = conditions.filter((c) => existing?.find((e) => e.type === c.type)?.status !== c.status);
-      const due = now.getTime() - (reportedAt.get(name) ?? 0) >= STATUS_REPORT_MS;
+      // Without a lease the node status is the only heartbeat, so it goes out at the lease's pace.
+      const period = leased ? STATUS_REPORT_MS : LEASE_RENEW_MS;
+      const due = now.getTime() - (reportedAt.get(name) ?? 0) >= period;
       const registration = registrationFields(node, all.filter((n) => n !== node));
       if (turned.length || due || registration) {
         const written = store.mutate(
@@ -82,15 +84,17 @@ export function startKubeletNodeStatus(ctx: ControllerContext & { health: NodeHe
     }
   }
 
-  function renewLease(node: Node, now: Date): void {
+  /** Renews (or makes) the node's Lease; false when there is no lease namespace to keep it in. */
+  function renewLease(node: Node, now: Date): boolean {
     const name = node.metadata.name;
     const renewed = store.mutate("coordination.k8s.io/leases", LEASE_NAMESPACE, name, (l) => {
       l.spec = { ...(l.spec ?? {}), holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(now) };
     });
-    if (renewed.ok || renewed.error.code !== "not_found") return;
+    if (renewed.ok) return true;
+    if (renewed.error.code !== "not_found") return false;
     // The lease is made on the first renewal; without its namespace (a reset in progress) it waits.
-    if (!store.get("namespaces", undefined, LEASE_NAMESPACE)) return;
-    store.create("coordination.k8s.io/leases", {
+    if (!store.get("namespaces", undefined, LEASE_NAMESPACE)) return false;
+    const created = store.create("coordination.k8s.io/leases", {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: {
@@ -100,6 +104,7 @@ export function startKubeletNodeStatus(ctx: ControllerContext & { health: NodeHe
       },
       spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(now) },
     });
+    return created.ok;
   }
 
   return {

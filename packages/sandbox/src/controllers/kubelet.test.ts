@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createDefaultBehaviour, type ContainerBehaviour } from "./container-behaviour.js";
 import { typed, type ContainerStatus, type Pod } from "./kube-shapes.js";
+import { startControllers } from "./start-controllers.js";
 import { eventsFor, isRunningReady, mustCreate, podInput, startTestCluster, waitFor, type TestCluster } from "./test-cluster.js";
 
 let cluster: TestCluster | undefined;
@@ -76,6 +77,18 @@ describe("kubelet", () => {
     expect(backOff).toMatchObject({ type: "Warning", message: `Back-off restarting failed container crash in pod crash_shop(${p.metadata.uid})` });
     expect(backOff?.count).toBeGreaterThanOrEqual(2);
     expect(c.logs.read("shop", "crash", "crash", { previous: true })?.map((l) => l.text)).toContain("panic: runtime error: invalid memory address");
+  });
+
+  it("reports a container the kernel killed for memory as OOMKilled with exit code 137", async () => {
+    const base = healthy();
+    cluster = startTestCluster({
+      behaviour: { ...base, exited: (ctx) => (ctx.restartCount === 0 && ctx.now.getTime() - ctx.startedAt.getTime() > 200 ? { exitCode: 137, reason: "OOMKilled" } : undefined) },
+    });
+    const c = cluster;
+    mustCreate(c.store, "pods", podInput("hungry", "shop", { readiness: false }));
+    await waitFor("a restart after the OOM kill", () => containerOf(c, "hungry")?.lastState.terminated);
+    expect(containerOf(c, "hungry")?.lastState.terminated).toMatchObject({ exitCode: 137, reason: "OOMKilled" });
+    await waitFor("running again", () => containerOf(c, "hungry")?.state.running && containerOf(c, "hungry")?.restartCount === 1);
   });
 
   it("holds a container whose ConfigMap key is missing in CreateContainerConfigError until the key appears", async () => {
@@ -163,6 +176,26 @@ describe("kubelet", () => {
     await waitFor("the pod gone", () => !pod(c, "bye"));
     expect(Date.now() - deletedAt).toBeGreaterThanOrEqual(900);
     expect(c.logs.read("shop", "bye", "bye")).toBeUndefined();
+  });
+
+  it("carries on with running containers when the controllers restart, instead of starting them again", async () => {
+    cluster = startTestCluster();
+    const c = cluster;
+    mustCreate(c.store, "pods", podInput("steady", "shop"));
+    await waitFor("ready", () => isRunningReady(pod(c, "steady")!));
+    const before = containerOf(c, "steady")!;
+    const ip = pod(c, "steady")?.status?.podIP;
+    c.controllers.stop();
+    const again = startControllers({ cluster: c, log: { warn: (fields, msg) => c.problems.push({ level: "warn", fields, msg }), error: (fields, msg) => c.problems.push({ level: "error", fields, msg }) } });
+    try {
+      mustCreate(c.store, "pods", podInput("newcomer", "shop"));
+      await waitFor("the newcomer ready", () => isRunningReady(pod(c, "newcomer")!));
+      expect(containerOf(c, "steady")).toMatchObject({ containerID: before.containerID, restartCount: 0, ready: true, state: before.state });
+      expect(pod(c, "steady")?.status?.podIP).toBe(ip);
+      expect(pod(c, "newcomer")?.status?.podIP).not.toBe(ip);
+    } finally {
+      again.stop();
+    }
   });
 
   it("evicts a pod on request: Failed, reason Evicted, with an Evicted event", async () => {

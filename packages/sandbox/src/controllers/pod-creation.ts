@@ -1,9 +1,9 @@
 import { err, ok, type Result } from "@autodevops/shared";
 import type { ClusterStore } from "../store/cluster-store.js";
-import type { KubeObject, KubeObjectInput, OwnerReference } from "../store/types.js";
-import type { Pod, PodSpec, PodTemplate } from "./kube-shapes.js";
+import type { KubeObjectInput, OwnerReference } from "../store/types.js";
+import { typed, type Pod, type PodSpec, type PodTemplate } from "./kube-shapes.js";
 import { qosClass } from "./quantity.js";
-import { COUNTED_RESOURCES, namespaceUsage, quotaRefusal, type Quota } from "./resource-quota.js";
+import { namespaceUsage, quotaRefusal, type Quota } from "./resource-quota.js";
 
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -47,9 +47,7 @@ export function podFromTemplate(
 export function quotaRefusalFor(store: ClusterStore, namespace: string, spec: PodSpec | undefined): string | undefined {
   const quotas = store.list("resourcequotas", { namespace }).items as Quota[];
   if (quotas.length === 0) return undefined;
-  const usage = namespaceUsage((resource) =>
-    resource === "pods" || COUNTED_RESOURCES.includes(resource) || resource === "persistentvolumeclaims" ? store.list(resource, { namespace }).items : [],
-  );
+  const usage = namespaceUsage((resource) => store.list(resource, { namespace }).items);
   return quotaRefusal(quotas, usage, spec);
 }
 
@@ -63,5 +61,5 @@ export function createPod(store: ClusterStore, input: KubeObjectInput): Result<P
   if (refusal) return err(`pods "${input.metadata.name ?? ""}" is forbidden: ${refusal}`);
   const created = store.create("pods", input);
   if (!created.ok) return err(created.error.message);
-  return ok(created.value as KubeObject as Pod);
+  return ok(typed<Pod>(created.value));
 }

@@ -1,4 +1,5 @@
-import { containerStatus, type ContainerRun } from "./container-lifecycle.js";
+import type { ContainerRun } from "./container-lifecycle.js";
+import { containerStatus } from "./container-status.js";
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "./kube-shapes.js";
 import { normalizeImage, imageId } from "./image-ref.js";
 import { qosClass } from "./quantity.js";

@@ -68,7 +68,7 @@ export function startScheduler(ctx: ControllerContext): Stoppable {
       .filter(isOurs)
       .filter((p) => {
         const last = tried.get(p.metadata.uid);
-        return last === undefined || last.changes < changes || Date.now() - last.at >= RETRY_UNSCHEDULABLE_MS;
+        return last === undefined || last.changes < changes || ctx.now().getTime() - last.at >= RETRY_UNSCHEDULABLE_MS;
       })
       .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
     if (pending.length === 0) return;
@@ -94,7 +94,7 @@ export function startScheduler(ctx: ControllerContext): Stoppable {
         writeScheduled(namespace, name, { type: "PodScheduled", status: "True" }, timestamp(now));
         recorder.record(typed<Pod>(bound.value), SOURCE, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${placement.node}`);
       } else {
-        tried.set(pod.metadata.uid, { at: Date.now(), changes });
+        tried.set(pod.metadata.uid, { at: now.getTime(), changes });
         const written = writeScheduled(namespace, name, { type: "PodScheduled", status: "False", reason: "Unschedulable", message: placement.message }, timestamp(now));
         recorder.record(written ?? pod, SOURCE, "Warning", "FailedScheduling", placement.message);
       }
