@@ -118,3 +118,17 @@ describe("cluster store", () => {
     expect(store.get("namespaces", undefined, "shop")).toBeUndefined();
   });
 });
+
+describe("cluster store watch with a selector", () => {
+  it("reports an object that stops matching as DELETED and one that starts matching as ADDED", () => {
+    const sel = parseLabelSelector("tier=web");
+    if (!sel.ok) throw new Error(sel.error);
+    const seen: string[] = [];
+    ok(store.watch("configmaps", { labelSelector: sel.value }, (e) => seen.push(`${e.type} ${e.object.metadata.name}`)));
+    const a = ok(store.create("configmaps", { ...cm("a"), metadata: { name: "a", namespace: "shop", labels: { tier: "db" } } }));
+    const b = ok(store.update("configmaps", { ...a, metadata: { ...a.metadata, labels: { tier: "web" } } }));
+    const c = ok(store.update("configmaps", { ...b, data: { k: "1" } }));
+    ok(store.update("configmaps", { ...c, metadata: { ...c.metadata, labels: { tier: "db" } } }));
+    expect(seen).toEqual(["ADDED a", "MODIFIED a", "DELETED a"]);
+  });
+});

@@ -57,6 +57,9 @@ export interface ClusterStoreDeps {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/** A stored event without the previous object, which only the store uses. */
+const strip = ({ previous: _p, ...e }: WatchEvent & { previous?: KubeObject }): WatchEvent => e;
+
 /** Everything but metadata and status: a change here is a new generation. */
 function specPart(o: KubeObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
@@ -72,10 +75,10 @@ function specPart(o: KubeObject): string {
 export class ClusterStore {
   #revision = 0;
   readonly #objects = new Map<string, Map<string, KubeObject>>();
-  readonly #history: WatchEvent[] = [];
+  readonly #history: Array<WatchEvent & { previous?: KubeObject }> = [];
   readonly #watchers = new Set<Watcher>();
   readonly #historySize: number;
-  readonly #outbox: WatchEvent[] = [];
+  readonly #outbox: Array<WatchEvent & { previous?: KubeObject }> = [];
   #delivering = false;
 
   constructor(private readonly deps: ClusterStoreDeps) {
@@ -229,7 +232,7 @@ export class ClusterStore {
       this.#remove(resource, obj);
       return ok(clone(obj));
     }
-    this.#emit("MODIFIED", resource, obj);
+    this.#emit("MODIFIED", resource, obj, current);
     return ok(clone(obj));
   }
 
@@ -283,7 +286,7 @@ export class ClusterStore {
       this.#revision += 1;
       marked.metadata.resourceVersion = String(this.#revision);
       this.#bucket(resource).set(this.#key(ns, name), marked);
-      this.#emit("MODIFIED", resource, marked);
+      this.#emit("MODIFIED", resource, marked, current);
       this.#collectDependents(marked, opts.propagationPolicy);
       if (current.kind === "Namespace") this.#emptyNamespace(name);
       return ok(clone(marked));
@@ -352,18 +355,39 @@ export class ClusterStore {
         for (const o of this.list(r, opts).items) listener({ type: "ADDED", rv: Number(o.metadata.resourceVersion), resource: r, object: o });
       }
     } else {
-      for (const e of this.#history) if (e.rv > since && this.#wants(watcher, e)) listener(e);
+      for (const e of this.#history) {
+        const seen = e.rv > since ? this.#asSeenBy(watcher, e) : undefined;
+        if (seen) listener(seen);
+      }
     }
     this.#watchers.add(watcher);
     return ok(() => this.#watchers.delete(watcher));
   }
 
-  #wants(w: Watcher, e: WatchEvent): boolean {
-    return (w.resource === null || w.resource === e.resource) && this.#matches(e.object, { ...w.opts, labelSelector: w.opts.labelSelector ?? EVERYTHING });
+  /**
+   * The event as one watcher sees it. With a selector, an object that stops matching is DELETED
+   * for that watcher and one that starts matching is ADDED, as the real watch cache reports them.
+   */
+  #asSeenBy(w: Watcher, e: WatchEvent & { previous?: KubeObject }): WatchEvent | undefined {
+    if (w.resource !== null && w.resource !== e.resource) return undefined;
+    const opts = { ...w.opts, labelSelector: w.opts.labelSelector ?? EVERYTHING };
+    const now = this.#matches(e.object, opts);
+    if (e.type !== "MODIFIED" || !e.previous) return now ? strip(e) : undefined;
+    const before = this.#matches(e.previous, opts);
+    if (now && before) return strip(e);
+    if (now) return { ...strip(e), type: "ADDED" };
+    if (before) return { ...strip(e), type: "DELETED" };
+    return undefined;
   }
 
-  #emit(type: WatchEventType, resource: string, obj: KubeObject): void {
-    const event: WatchEvent = { type, rv: Number(obj.metadata.resourceVersion), resource, object: clone(obj) };
+  #emit(type: WatchEventType, resource: string, obj: KubeObject, previous?: KubeObject): void {
+    const event: WatchEvent & { previous?: KubeObject } = {
+      type,
+      rv: Number(obj.metadata.resourceVersion),
+      resource,
+      object: clone(obj),
+      ...(previous ? { previous: clone(previous) } : {}),
+    };
     this.#history.push(event);
     if (this.#history.length > this.#historySize) this.#history.splice(0, this.#history.length - this.#historySize);
     this.#outbox.push(event);
@@ -373,7 +397,10 @@ export class ClusterStore {
     this.#delivering = true;
     try {
       for (let e = this.#outbox.shift(); e; e = this.#outbox.shift()) {
-        for (const w of [...this.#watchers]) if (this.#watchers.has(w) && this.#wants(w, e)) w.listener(e);
+        for (const w of [...this.#watchers]) {
+          const seen = this.#watchers.has(w) ? this.#asSeenBy(w, e) : undefined;
+          if (seen) w.listener(seen);
+        }
       }
     } finally {
       this.#delivering = false;
