@@ -5,3 +5,4 @@ export type { KubeObject, WatchEvent } from "./store/types.js";
 export { MutationLog, type Mutation } from "./api/mutation-log.js";
 export { ContainerLogs } from "./runtime/container-logs.js";
 export { TIME_FACTOR, simMs } from "./sim-time.js";
+export { SandboxTelemetry, TelemetryModifiers, type ServiceModifier } from "./telemetry/index.js";

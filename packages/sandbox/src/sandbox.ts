@@ -17,6 +17,7 @@ import { resetCluster } from "./estate/reset-cluster.js";
 import { ADMIN_USER, contextName, writeKubeconfig } from "./kubeconfig.js";
 import { ContainerLogs } from "./runtime/container-logs.js";
 import { ClusterStore } from "./store/cluster-store.js";
+import { SandboxTelemetry } from "./telemetry/index.js";
 
 export interface SandboxOptions {
   /** Where the kubeconfig is written (`<dataDir>/sandbox/kubeconfig`). */
@@ -38,6 +39,7 @@ export interface RunningSandbox {
   clusters: RunningCluster[];
   tokens: { admin: string; scarlet: string };
   mutations: MutationLog;
+  telemetry: SandboxTelemetry;
   stop(): Promise<void>;
 }
 
@@ -69,13 +71,19 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const servers: Server[] = [];
   const stops: Array<() => void | Promise<void>> = [];
   const clusters: RunningCluster[] = [];
+  const sims: SimCluster[] = CLUSTER_NAMES.map((name) => ({
+    name,
+    store: new ClusterStore({ now, newUid: randomUUID, randomSuffix }),
+    logs: new ContainerLogs(),
+  }));
+  // One telemetry for the sandbox's lifetime: its counters must survive resets, as Prometheus expects.
+  const telemetry = new SandboxTelemetry({ clusters: sims, now, seed: 1 });
   try {
-    for (const [i, name] of CLUSTER_NAMES.entries()) {
-      const store = new ClusterStore({ now, newUid: randomUUID, randomSuffix });
-      const cluster: SimCluster = { name, store, logs: new ContainerLogs() };
+    for (const [i, cluster] of sims.entries()) {
+      const { name } = cluster;
       const controllers = startControllers({ cluster, log: log.child({ cluster: name }) });
       stops.push(() => controllers.stop());
-      const api = createApiServer({ cluster, tokens, mutations, tls, log });
+      const api = createApiServer({ cluster, tokens, mutations, tls, log, metrics: () => telemetry.render(name) });
       servers.push(api);
       const port = await listen(api, opts.controlPort === 0 ? 0 : opts.controlPort + 1 + i, opts.host);
       const host = opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
@@ -95,6 +103,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       mutations,
       reset: async () => {
         await Promise.all(clusters.map((c) => resetCluster(c.store, c.name as ClusterName, { now: now() })));
+        telemetry.modifiers.clearModifiers();
         mutations.clear();
       },
       log,
@@ -109,6 +118,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       clusters,
       tokens,
       mutations,
+      telemetry,
       stop: async () => {
         for (const stop of stops) await stop();
         await Promise.all(servers.map(close));

@@ -23,6 +23,8 @@ export interface ApiServerDeps {
   log: Logger;
   /** The serving certificate (see tls.ts): kubectl sends tokens only over TLS. */
   tls: ServingCertificate;
+  /** The cluster's Prometheus exposition for `GET /metrics` (telemetry/), if served. */
+  metrics?: () => string | undefined;
   now?: () => Date;
 }
 
@@ -69,6 +71,14 @@ export function createApiServer(deps: ApiServerDeps): Server {
     switch (path.kind) {
       case "version":
         return sendJson(res, 200, SERVER_VERSION);
+      case "metrics": {
+        // Any authenticated identity may scrape, as with a kube-state-metrics Service.
+        const body = deps.metrics?.();
+        if (body === undefined) return sendFailure(res, notFoundPath());
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
       case "core-versions":
         return sendJson(res, 200, coreVersions(req.headers.host ?? "127.0.0.1"));
       case "groups":

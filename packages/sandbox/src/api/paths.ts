@@ -4,6 +4,7 @@ import { resourceFor, type ResourceType } from "../store/resources.js";
 export type ApiPath =
   | { kind: "version" }
   | { kind: "health" }
+  | { kind: "metrics" }
   | { kind: "core-versions" }
   | { kind: "groups" }
   | { kind: "group"; group: string }
@@ -18,6 +19,7 @@ export function parsePath(pathname: string, servedGroups: Set<string>): ApiPath 
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (pathname === "/version" || pathname === "/version/") return { kind: "version" };
   if (["/healthz", "/readyz", "/livez"].includes(pathname)) return { kind: "health" };
+  if (pathname === "/metrics") return { kind: "metrics" };
   if (parts[0] === "openapi") {
     if (parts[1] !== "v3") return { kind: "unknown" };
     return parts.length === 2 ? { kind: "openapi-v3-index" } : { kind: "openapi-v3", path: parts.slice(2).join("/") };

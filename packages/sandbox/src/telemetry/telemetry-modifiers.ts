@@ -1,0 +1,69 @@
+/**
+ * What a fault changes in one service's telemetry. Every field is optional: an unset field
+ * leaves the baseline model alone.
+ */
+export interface ServiceModifier {
+  /** Multiplies the requests the service receives (a traffic spike); propagates to what it calls. */
+  trafficFactor?: number;
+  /** Fraction (0..1) of the service's own requests that fail with a 500. */
+  errorRate?: number;
+  /**
+   * Limits `errorRate` to the Ready pods with these labels (a bad revision's `pod-template-hash`):
+   * the service's error rate then follows the share of traffic those pods get, and stops when a
+   * rollback replaces them.
+   */
+  errorPodLabels?: Record<string, string>;
+  /** Fraction (0..1) of requests answered 4xx (bots, bad clients): the service is fine. */
+  clientErrorRate?: number;
+  /** Milliseconds added to the service's own work per request. */
+  extraLatencyMs?: number;
+  /** Milliseconds added to the service's calls to dependencies outside the cluster (payment-gateway). */
+  externalLatencyMs?: number;
+  /** Working set of the service's containers, in MiB, instead of the baseline. */
+  memoryMiB?: number;
+  /** Working set growth since the container started (or since the modifier was set, if later). */
+  memoryGrowthMiBPerMin?: number;
+  /** CPU each of the service's pods wants, in millicores, instead of what its traffic costs (a pod pinning CPU). */
+  cpuMilli?: number;
+  /** Fraction (0..1) of the service's PVC in use; the baseline is about 45 %. */
+  diskUsedFraction?: number;
+}
+
+/** A modifier as stored: `since` is when its memory growth was set, so a leak grows from then and not before. */
+export interface StoredModifier extends ServiceModifier {
+  since: Date;
+}
+
+/**
+ * The per-cluster, per-service modifiers that faults set and clear. Setting merges into what is
+ * there, so two faults on one service (a leak and a spike) can coexist; `undefined` fields clear.
+ */
+export class TelemetryModifiers {
+  readonly #byKey = new Map<string, StoredModifier>();
+
+  /** `now` stamps when a modifier is set; injected so tests and the model agree on time. */
+  constructor(private readonly deps: { now: () => Date }) {}
+
+  setModifier(cluster: string, service: string, modifier: ServiceModifier): void {
+    const key = `${cluster}/${service}`;
+    const prev = this.#byKey.get(key);
+    // Only a change of growth restarts the clock: a spike added later must not reset a leak.
+    const since = prev && !("memoryGrowthMiBPerMin" in modifier) ? prev.since : this.deps.now();
+    const merged: StoredModifier = { ...prev, ...modifier, since };
+    for (const k of Object.keys(merged) as (keyof StoredModifier)[]) if (merged[k] === undefined) delete merged[k];
+    this.#byKey.set(key, merged);
+  }
+
+  /** The modifier of one service, or an empty one. */
+  modifierOf(cluster: string, service: string): Readonly<Partial<StoredModifier>> {
+    return this.#byKey.get(`${cluster}/${service}`) ?? {};
+  }
+
+  /** Clears one service's modifier, or every modifier of a cluster, or all of them. */
+  clearModifiers(cluster?: string, service?: string): void {
+    if (cluster === undefined) return this.#byKey.clear();
+    for (const key of [...this.#byKey.keys()]) {
+      if (service === undefined ? key.startsWith(`${cluster}/`) : key === `${cluster}/${service}`) this.#byKey.delete(key);
+    }
+  }
+}

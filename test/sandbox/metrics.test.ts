@@ -1,0 +1,46 @@
+import https from "node:https";
+import { readFileSync } from "node:fs";
+import * as k8s from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startSandboxFixture } from "./sandbox-fixture.js";
+
+let f: Awaited<ReturnType<typeof startSandboxFixture>>;
+beforeAll(async () => {
+  f = await startSandboxFixture();
+});
+afterAll(async () => {
+  await f?.sandbox.stop();
+});
+
+/** Scrapes a cluster's `/metrics` as Prometheus would: over TLS, with a bearer token from the kubeconfig. */
+function scrape(cluster: string, token: string | undefined): Promise<{ status: number; body: string; type: string }> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromString(readFileSync(f.sandbox.kubeconfig, "utf8"));
+  const c = kc.getCluster(cluster);
+  if (!c?.caData) throw new Error("no CA in the kubeconfig");
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${c.server}/metrics`, { ca: Buffer.from(c.caData ?? "", "base64"), headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers["content-type"]) }));
+      })
+      .on("error", reject);
+  });
+}
+
+describe("the sandbox clusters' /metrics", () => {
+  it("serves kube-state-metrics, cAdvisor and RED series that match the cluster, to authenticated scrapers only", async () => {
+    expect((await scrape("prod", undefined)).status).toBe(401);
+    const prod = await eventually(async () => {
+      const r = await scrape("prod", f.sandbox.tokens.scarlet);
+      return /kube_deployment_status_replicas_available\{namespace="shop",deployment="checkout"\} 2\b/.test(r.body) ? r : undefined;
+    }, "checkout available 2 in prod's metrics");
+    expect(prod.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(prod.body).toMatch(/^# TYPE http_requests_total counter$/m);
+    expect(prod.body).toMatch(/http_requests_total\{namespace="shop",service="frontend",code="200"\} \d+/);
+    expect(prod.body).toMatch(/container_memory_working_set_bytes\{namespace="shop",pod="checkout-[a-z0-9]+-[a-z0-9]+",container="checkout"\} \d+/);
+    const staging = await scrape("staging", f.sandbox.tokens.admin);
+    expect(staging.body).toMatch(/kube_deployment_spec_replicas\{namespace="shop",deployment="checkout"\} 1\b/);
+  });
+});
