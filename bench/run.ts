@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark in turn; each prints its own table.
 import { benchAuditAppend } from "./audit-append.js";
 import { benchSandboxApi } from "./sandbox-api.js";
+import { benchSandboxTelemetry } from "./sandbox-telemetry.js";
 
 await benchAuditAppend();
 await benchSandboxApi();
+await benchSandboxTelemetry();
