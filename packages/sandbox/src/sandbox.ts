@@ -9,11 +9,13 @@ import { makeServingCertificate } from "./api/tls.js";
 import type { SimCluster } from "./cluster.js";
 import { clusterInfo } from "./control/cluster-info.js";
 import { createControlServer } from "./control/control-server.js";
-import { startControllers } from "./controllers/index.js";
+import { createDefaultBehaviour, NodeHealthBoard, startControllers } from "./controllers/index.js";
 import { applyEstate } from "./estate/apply-estate.js";
 import { buildEstate } from "./estate/build-estate.js";
 import { CLUSTER_NAMES, type ClusterName } from "./estate/cluster-name.js";
 import { resetCluster } from "./estate/reset-cluster.js";
+import { FaultRegistry } from "./faults/fault-registry.js";
+import { handleFaultRequest } from "./faults/fault-routes.js";
 import { ADMIN_USER, contextName, writeKubeconfig } from "./kubeconfig.js";
 import { ContainerLogs } from "./runtime/container-logs.js";
 import { ClusterStore } from "./store/cluster-store.js";
@@ -40,6 +42,7 @@ export interface RunningSandbox {
   tokens: { admin: string; scarlet: string };
   mutations: MutationLog;
   telemetry: SandboxTelemetry;
+  faults: FaultRegistry;
   stop(): Promise<void>;
 }
 
@@ -78,10 +81,19 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   }));
   // One telemetry for the sandbox's lifetime: its counters must survive resets, as Prometheus expects.
   const telemetry = new SandboxTelemetry({ clusters: sims, now, seed: 1 });
+  const faults = new FaultRegistry({ mutations, now, newId: () => randomUUID().slice(0, 8), log });
   try {
     for (const [i, cluster] of sims.entries()) {
       const { name } = cluster;
-      const controllers = startControllers({ cluster, log: log.child({ cluster: name }) });
+      // Shared with the fault registry: node faults act on what the kubelets report.
+      const nodeHealth = new NodeHealthBoard();
+      const controllers = startControllers({
+        cluster,
+        log: log.child({ cluster: name }),
+        nodeHealth,
+        behaviour: faults.behaviour(createDefaultBehaviour({ random: Math.random })),
+      });
+      faults.addCluster({ name, store: cluster.store, nodeHealth });
       stops.push(() => controllers.stop());
       const api = createApiServer({ cluster, tokens, mutations, tls, log, metrics: () => telemetry.render(name) });
       servers.push(api);
@@ -90,6 +102,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       clusters.push({ ...cluster, apiServer: `https://${host}:${port}`, context: contextName(ADMIN_USER, name) });
     }
     await Promise.all(clusters.map((c) => applyEstate(c.store, buildEstate(c.name as ClusterName, now()))));
+    faults.start();
+    stops.push(() => faults.stop());
     const kubeconfig = await writeKubeconfig(path.join(opts.dataDir, "sandbox", "kubeconfig"), {
       clusters: clusters.map((c) => ({ name: c.name, server: c.apiServer, certificateAuthority: tls.cert })),
       users: [
@@ -101,7 +115,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       kubeconfigPath: kubeconfig,
       clusters: clusters.map((c) => clusterInfo({ name: c.name, context: c.context, apiServer: c.apiServer })),
       mutations,
+      handleFaults: (req, res, url) => handleFaultRequest(req, res, url, faults),
       reset: async () => {
+        faults.clearAll();
         await Promise.all(clusters.map((c) => resetCluster(c.store, c.name as ClusterName, { now: now() })));
         telemetry.modifiers.clearModifiers();
         mutations.clear();
@@ -119,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       tokens,
       mutations,
       telemetry,
+      faults,
       stop: async () => {
         for (const stop of stops) await stop();
         await Promise.all(servers.map(close));

@@ -9,7 +9,7 @@ import { buildEstate } from "../estate/build-estate.js";
 import { resetCluster } from "../estate/reset-cluster.js";
 import { ClusterStore } from "../store/cluster-store.js";
 import { clusterInfo, ClustersResponse } from "./cluster-info.js";
-import { createControlServer, FAULTS_NOT_YET, type ControlServerDeps } from "./control-server.js";
+import { createControlServer, type ControlServerDeps } from "./control-server.js";
 
 const log = createLogger({ service: "control-test", level: "silent" });
 const CLUSTERS = [
@@ -31,6 +31,7 @@ async function start(overrides: Partial<ControlServerDeps> = {}): Promise<string
     mutations: new MutationLog(),
     reset: async () => {},
     log,
+    handleFaults: async () => false,
     ...overrides,
   });
   await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
@@ -198,17 +199,22 @@ describe("health", () => {
 });
 
 describe("routing", () => {
-  it("answers 501 with a reason for every fault call until fault injection exists", async () => {
-    const base = await start();
+  it("hands every /sandbox/faults call to the fault handler", async () => {
+    const seen: string[] = [];
+    const base = await start({
+      handleFaults: async (req, res, url) => {
+        seen.push(`${req.method} ${url.pathname}`);
+        res.writeHead(202).end();
+        return true;
+      },
+    });
     const calls = [
       fetch(`${base}/sandbox/faults`),
       post(`${base}/sandbox/faults`, JSON.stringify({ kind: "crashloop", namespace: "shop", target: "cart" })),
       fetch(`${base}/sandbox/faults/f-1`, { method: "DELETE" }),
     ];
-    for (const res of await Promise.all(calls)) {
-      expect(res.status).toBe(501);
-      expect(await res.json()).toEqual({ error: FAULTS_NOT_YET });
-    }
+    for (const res of await Promise.all(calls)) expect(res.status).toBe(202);
+    expect(seen.sort()).toEqual(["DELETE /sandbox/faults/f-1", "GET /sandbox/faults", "POST /sandbox/faults"]);
   });
 
   it("answers 404 in JSON for an unknown path and 405 with Allow for a wrong method", async () => {

@@ -15,6 +15,8 @@ export interface ControlServerDeps {
   /** Whether the estate is up; `/readyz` answers 503 until it is. Default: ready. */
   ready?: () => boolean;
   log: Pick<Logger, "info" | "error">;
+  /** Serves `/sandbox/faults*` (faults/fault-routes.ts); resolves false for a request it does not take. */
+  handleFaults: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 type Method = "GET" | "POST" | "DELETE";
@@ -23,8 +25,6 @@ interface Route {
   path: RegExp;
   methods: Partial<Record<Method, Handler>>;
 }
-
-export const FAULTS_NOT_YET = "fault injection arrives with the sandbox telemetry work (part 2)";
 
 /**
  * The sandbox control API of CONTRACTS.md section 2: the clusters and their kubeconfig, reset,
@@ -40,7 +40,6 @@ export function createControlServer(deps: ControlServerDeps): Server {
     return run;
   };
 
-  const notYet: Handler = (_req, res) => sendJson(res, 501, { error: FAULTS_NOT_YET });
 
   const routes: Route[] = [
     { path: /^\/healthz$/, methods: { GET: (_req, res) => sendJson(res, 200, { status: "ok" }) } },
@@ -99,13 +98,12 @@ export function createControlServer(deps: ControlServerDeps): Server {
         },
       },
     },
-    { path: /^\/sandbox\/faults$/, methods: { GET: notYet, POST: notYet } },
-    { path: /^\/sandbox\/faults\/[^/]+$/, methods: { DELETE: notYet } },
   ];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://control.invalid");
     const method = req.method ?? "GET";
+    if (url.pathname.startsWith("/sandbox/faults") && (await deps.handleFaults(req, res, url))) return;
     const route = routes.find((r) => r.path.test(url.pathname));
     if (!route) return sendJson(res, 404, { error: `no such endpoint: ${url.pathname}` });
     // HEAD is GET without a body; Node drops the body of a HEAD response itself.
