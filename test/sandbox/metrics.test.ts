@@ -12,15 +12,15 @@ afterAll(async () => {
   await f?.sandbox.stop();
 });
 
-/** Scrapes a cluster's `/metrics` as Prometheus would: over TLS, with a bearer token from the kubeconfig. */
-function scrape(cluster: string, token: string | undefined): Promise<{ status: number; body: string; type: string }> {
+/** GETs a path of a cluster's API server as Prometheus or Grafana would: over TLS, with a bearer token from the kubeconfig. */
+function scrape(cluster: string, token: string | undefined, pathAndQuery = "/metrics"): Promise<{ status: number; body: string; type: string }> {
   const kc = new k8s.KubeConfig();
   kc.loadFromString(readFileSync(f.sandbox.kubeconfig, "utf8"));
   const c = kc.getCluster(cluster);
   if (!c?.caData) throw new Error("no CA in the kubeconfig");
   return new Promise((resolve, reject) => {
     https
-      .get(`${c.server}/metrics`, { ca: Buffer.from(c.caData ?? "", "base64"), headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      .get(`${c.server}${pathAndQuery}`, { ca: Buffer.from(c.caData ?? "", "base64"), headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
         let body = "";
         res.on("data", (d: Buffer) => (body += d.toString()));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers["content-type"]) }));
@@ -42,5 +42,22 @@ describe("the sandbox clusters' /metrics", () => {
     expect(prod.body).toMatch(/container_memory_working_set_bytes\{namespace="shop",pod="checkout-[a-z0-9]+-[a-z0-9]+",container="checkout"\} \d+/);
     const staging = await scrape("staging", f.sandbox.tokens.admin);
     expect(staging.body).toMatch(/kube_deployment_spec_replicas\{namespace="shop",deployment="checkout"\} 1\b/);
+  });
+});
+
+describe("the sandbox clusters' Loki API", () => {
+  it("answers a LogQL range query over the containers' logs, and 400 for what it does not support", async () => {
+    const query = encodeURIComponent('{namespace="shop", app="checkout"}');
+    const r = await eventually(async () => {
+      const res = await scrape("prod", f.sandbox.tokens.admin, `/loki/api/v1/query_range?query=${query}&limit=10&direction=backward`);
+      const parsed = JSON.parse(res.body) as { status: string; data: { resultType: string; result: Array<{ stream: Record<string, string>; values: string[][] }> } };
+      return parsed.data.result.length > 0 ? parsed : undefined;
+    }, "checkout log lines through Loki");
+    expect(r.status).toBe("success");
+    expect(r.data.resultType).toBe("streams");
+    expect(r.data.result[0]?.stream).toMatchObject({ cluster: "prod", namespace: "shop", app: "checkout", container: "checkout" });
+    expect(r.data.result.flatMap((s) => s.values).length).toBeLessThanOrEqual(10);
+    const bad = await scrape("prod", f.sandbox.tokens.admin, `/loki/api/v1/query_range?query=${encodeURIComponent('rate({app="x"}[5m])')}`);
+    expect(bad.status).toBe(400);
   });
 });

@@ -6,6 +6,7 @@ import { authenticate, authorize } from "./auth.js";
 import { coreVersions, group, groupList, resourceList, SERVER_VERSION, servedGroups } from "./discovery.js";
 import { sendFailure, sendJson } from "./http-io.js";
 import type { MutationLog } from "./mutation-log.js";
+import { handleLokiRequest } from "../loki/loki-api.js";
 import { openApiV3Document, openApiV3Index } from "./openapi.js";
 import { parsePath } from "./paths.js";
 import { podLog } from "./pod-log-handler.js";
@@ -71,6 +72,10 @@ export function createApiServer(deps: ApiServerDeps): Server {
     switch (path.kind) {
       case "version":
         return sendJson(res, 200, SERVER_VERSION);
+      case "loki":
+        // Loki's API over this cluster's container logs; any authenticated identity may read.
+        if (!(await handleLokiRequest(req, res, url, { cluster: deps.cluster, now }))) sendFailure(res, notFoundPath());
+        return;
       case "metrics": {
         // Any authenticated identity may scrape, as with a kube-state-metrics Service.
         const body = deps.metrics?.();

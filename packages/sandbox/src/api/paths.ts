@@ -5,6 +5,7 @@ export type ApiPath =
   | { kind: "version" }
   | { kind: "health" }
   | { kind: "metrics" }
+  | { kind: "loki" }
   | { kind: "core-versions" }
   | { kind: "groups" }
   | { kind: "group"; group: string }
@@ -20,6 +21,7 @@ export function parsePath(pathname: string, servedGroups: Set<string>): ApiPath 
   if (pathname === "/version" || pathname === "/version/") return { kind: "version" };
   if (["/healthz", "/readyz", "/livez"].includes(pathname)) return { kind: "health" };
   if (pathname === "/metrics") return { kind: "metrics" };
+  if (pathname === "/loki" || pathname.startsWith("/loki/")) return { kind: "loki" };
   if (parts[0] === "openapi") {
     if (parts[1] !== "v3") return { kind: "unknown" };
     return parts.length === 2 ? { kind: "openapi-v3-index" } : { kind: "openapi-v3", path: parts.slice(2).join("/") };
