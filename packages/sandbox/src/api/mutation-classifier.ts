@@ -1,5 +1,6 @@
 import type { ActionKind } from "@autodevops/shared";
 import type { ClusterStore } from "../store/cluster-store.js";
+import { comparableTemplate } from "../store/pod-template.js";
 import type { KubeObject } from "../store/types.js";
 
 /** What a mutating call did, read from the objects before and after it. */
@@ -14,32 +15,6 @@ export interface MutationFacts {
 type Any = Record<string, unknown>;
 const RESTART_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
-/** A pod template without the label the deployment controller adds, for comparing revisions. */
-function comparableTemplate(template: unknown): string {
-  const t = structuredClone((template ?? {}) as Any);
-  const meta = (t.metadata ?? {}) as Any;
-  const labels = { ...((meta.labels ?? {}) as Record<string, string>) };
-  delete labels["pod-template-hash"];
-  t.metadata = { ...meta, labels };
-  return JSON.stringify(sortKeys(t));
-}
-
-/**
- * Keys in a stable order, and without null fields: Go clients such as kubectl send zero values
- * as null (`creationTimestamp: null` in a template) where the stored object has no field at all.
- */
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(
-      Object.entries(v as Any)
-        .filter(([, x]) => x !== null)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, x]) => [k, sortKeys(x)]),
-    );
-  }
-  return v;
-}
 
 const templateOf = (o: KubeObject | undefined) => (o?.spec?.template ?? {}) as Any;
 

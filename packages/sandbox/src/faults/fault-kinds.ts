@@ -1,31 +1,8 @@
 import { z } from "zod";
+import type { FaultKind } from "@autodevops/shared";
 
-/** Every fault kind of CONTRACTS.md section 3, simulated or not yet. */
-export const FAULT_KINDS = [
-  "crashloop",
-  "bad-rollout",
-  "image-pull",
-  "oom",
-  "memory-leak",
-  "traffic-spike",
-  "config-error",
-  "unschedulable",
-  "node-not-ready",
-  "dependency-down",
-  "slow-dependency",
-  "probe-failure",
-  "disk-pressure",
-  "flapping",
-  "hung-replica",
-  "scaled-to-zero",
-  "network-policy-block",
-  "quota-exceeded",
-  "noisy-neighbour",
-  "rogue-pod",
-  "noise",
-] as const;
-export const FaultKind = z.enum(FAULT_KINDS);
-export type FaultKind = z.infer<typeof FaultKind>;
+// Every fault kind of CONTRACTS.md section 3, simulated or not yet: the shared vocabulary.
+export { FAULT_KINDS, FaultKind } from "@autodevops/shared";
 
 /** Kinds whose `target` is a node rather than a workload. */
 export const NODE_FAULT_KINDS: ReadonlySet<FaultKind> = new Set(["node-not-ready", "noisy-neighbour", "rogue-pod"]);

@@ -35,28 +35,4 @@ export function containersOf(template: Json): Container[] {
   return ((template.spec as Json | undefined)?.containers ?? []) as Container[];
 }
 
-/**
- * A pod template in a form that compares equal across a rollback: without the label the
- * deployment controller adds, null fields (Go clients send zero values as null) or key order.
- */
-export function comparableTemplate(template: Json): string {
-  const t = structuredClone(template);
-  const meta = (t.metadata ?? {}) as Json;
-  const labels = { ...((meta.labels ?? {}) as Record<string, string>) };
-  delete labels["pod-template-hash"];
-  t.metadata = { ...meta, labels };
-  return JSON.stringify(sortKeys(t));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(
-      Object.entries(v as Json)
-        .filter(([, x]) => x !== null)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, x]) => [k, sortKeys(x)]),
-    );
-  }
-  return v;
-}
+export { comparableTemplate } from "../store/pod-template.js";
