@@ -61,3 +61,21 @@ describe("the sandbox clusters' Loki API", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("the sandbox clusters' Tempo API", () => {
+  it("finds traces by service and returns one in Tempo's shape, with spans along the call graph", async () => {
+    const found = await eventually(async () => {
+      const res = await scrape("prod", f.sandbox.tokens.admin, `/tempo/api/search?tags=${encodeURIComponent("service.name=checkout")}&limit=5`);
+      const body = JSON.parse(res.body) as { traces: Array<{ traceID: string; rootServiceName: string }> };
+      return body.traces.length > 0 ? body.traces : undefined;
+    }, "a trace through checkout", 40_000);
+    const trace = await scrape("prod", f.sandbox.tokens.admin, `/tempo/api/traces/${found[0]?.traceID}`);
+    expect(trace.status).toBe(200);
+    const batches = (JSON.parse(trace.body) as { batches: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> } }> }).batches;
+    const services = batches.map((b) => b.resource.attributes.find((a) => a.key === "service.name")?.value.stringValue);
+    expect(services).toContain("checkout");
+    expect(services).toContain("frontend");
+    expect((await scrape("prod", f.sandbox.tokens.admin, "/tempo/api/traces/00000000000000000000000000000000")).status).toBe(404);
+    expect((await scrape("prod", f.sandbox.tokens.admin, "/tempo/api/search?minDuration=fast")).status).toBe(400);
+  });
+});

@@ -19,7 +19,9 @@ import { handleFaultRequest } from "./faults/fault-routes.js";
 import { ADMIN_USER, contextName, writeKubeconfig } from "./kubeconfig.js";
 import { ContainerLogs } from "./runtime/container-logs.js";
 import { ClusterStore } from "./store/cluster-store.js";
+import { serviceStates, takeSnapshot } from "./telemetry/cluster-snapshot.js";
 import { SandboxTelemetry } from "./telemetry/index.js";
+import { TraceRing } from "./tempo/trace-generator.js";
 
 export interface SandboxOptions {
   /** Where the kubeconfig is written (`<dataDir>/sandbox/kubeconfig`). */
@@ -95,7 +97,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       });
       faults.addCluster({ name, store: cluster.store, nodeHealth });
       stops.push(() => controllers.stop());
-      const api = createApiServer({ cluster, tokens, mutations, tls, log, metrics: () => telemetry.render(name) });
+      // Traces come from the same traffic model and fault modifiers as the metrics.
+      const traces = new TraceRing({
+        cluster: name,
+        seed: 1 + i,
+        services: () => serviceStates(takeSnapshot(cluster.store)),
+        modifierOf: (service) => telemetry.modifiers.modifierOf(name, service),
+      });
+      const api = createApiServer({ cluster, tokens, mutations, tls, log, metrics: () => telemetry.render(name), traces });
       servers.push(api);
       const port = await listen(api, opts.controlPort === 0 ? 0 : opts.controlPort + 1 + i, opts.host);
       const host = opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;

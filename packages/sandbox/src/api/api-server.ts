@@ -7,6 +7,7 @@ import { coreVersions, group, groupList, resourceList, SERVER_VERSION, servedGro
 import { sendFailure, sendJson } from "./http-io.js";
 import type { MutationLog } from "./mutation-log.js";
 import { handleLokiRequest } from "../loki/loki-api.js";
+import { handleTempoRequest, type TempoDeps } from "../tempo/tempo-api.js";
 import { openApiV3Document, openApiV3Index } from "./openapi.js";
 import { parsePath } from "./paths.js";
 import { podLog } from "./pod-log-handler.js";
@@ -26,6 +27,8 @@ export interface ApiServerDeps {
   tls: ServingCertificate;
   /** The cluster's Prometheus exposition for `GET /metrics` (telemetry/), if served. */
   metrics?: () => string | undefined;
+  /** The cluster's recent traces for Tempo's API (tempo/), if served. */
+  traces?: TempoDeps["traces"];
   now?: () => Date;
 }
 
@@ -75,6 +78,9 @@ export function createApiServer(deps: ApiServerDeps): Server {
       case "loki":
         // Loki's API over this cluster's container logs; any authenticated identity may read.
         if (!(await handleLokiRequest(req, res, url, { cluster: deps.cluster, now }))) sendFailure(res, notFoundPath());
+        return;
+      case "tempo":
+        if (!deps.traces || !(await handleTempoRequest(req, res, url, { traces: deps.traces, now }))) sendFailure(res, notFoundPath());
         return;
       case "metrics": {
         // Any authenticated identity may scrape, as with a kube-state-metrics Service.

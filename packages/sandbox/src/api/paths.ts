@@ -6,6 +6,7 @@ export type ApiPath =
   | { kind: "health" }
   | { kind: "metrics" }
   | { kind: "loki" }
+  | { kind: "tempo" }
   | { kind: "core-versions" }
   | { kind: "groups" }
   | { kind: "group"; group: string }
@@ -22,6 +23,7 @@ export function parsePath(pathname: string, servedGroups: Set<string>): ApiPath 
   if (["/healthz", "/readyz", "/livez"].includes(pathname)) return { kind: "health" };
   if (pathname === "/metrics") return { kind: "metrics" };
   if (pathname === "/loki" || pathname.startsWith("/loki/")) return { kind: "loki" };
+  if (pathname === "/tempo" || pathname.startsWith("/tempo/")) return { kind: "tempo" };
   if (parts[0] === "openapi") {
     if (parts[1] !== "v3") return { kind: "unknown" };
     return parts.length === 2 ? { kind: "openapi-v3-index" } : { kind: "openapi-v3", path: parts.slice(2).join("/") };
