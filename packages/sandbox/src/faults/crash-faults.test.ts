@@ -10,16 +10,11 @@ afterAll(async () => {
   await c?.close();
 });
 
-function mustInject(request: Record<string, unknown>): string {
-  const r = c.registry.inject(request);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value.id;
-}
 
 describe("crashloop", () => {
   it("crashes the pods with a panic until every pod is restarted, and names who restarted them", async () => {
     const before = c.statuses("cart").map((s) => s.pod.metadata.name);
-    const id = mustInject({ kind: "crashloop", namespace: "shop", target: "cart" });
+    const id = c.inject({ kind: "crashloop", namespace: "shop", target: "cart" });
 
     await waitFor("cart in CrashLoopBackOff", () =>
       c.statuses("cart").every((s) => (s.status?.restartCount ?? 0) >= 1 && s.status?.state?.waiting?.reason === "CrashLoopBackOff"),
@@ -45,7 +40,7 @@ describe("crashloop", () => {
 
   it("writes params.message as the crash's last log line", async () => {
     const restarts = new Map(c.statuses("catalog").map((s) => [s.pod.metadata.uid, s.status?.restartCount ?? 0]));
-    const id = mustInject({ kind: "crashloop", namespace: "shop", target: "catalog", params: { message: "panic: boom from the test" } });
+    const id = c.inject({ kind: "crashloop", namespace: "shop", target: "catalog", params: { message: "panic: boom from the test" } });
     const crashed = (s: ReturnType<FaultTestCluster["statuses"]>[number]) => (s.status?.restartCount ?? 0) > (restarts.get(s.pod.metadata.uid) ?? 0);
     await waitFor("catalog restarted", () => c.statuses("catalog").some(crashed));
     const pod = c.statuses("catalog").find(crashed)?.pod.metadata.name ?? "";
@@ -56,7 +51,7 @@ describe("crashloop", () => {
 
 describe("oom", () => {
   it("OOMKills until the memory limit is raised to 1.5 × the working set; a restart alone does not cure", async () => {
-    const id = mustInject({ kind: "oom", namespace: "shop", target: "checkout", params: { workingSetMi: 600 } });
+    const id = c.inject({ kind: "oom", namespace: "shop", target: "checkout", params: { workingSetMi: 600 } });
 
     await waitFor("checkout OOMKilled", () =>
       c.statuses("checkout").every((s) => (s.status?.restartCount ?? 0) >= 1 && s.status?.lastState?.terminated?.reason === "OOMKilled"),

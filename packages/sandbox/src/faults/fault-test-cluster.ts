@@ -1,14 +1,6 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 import { createLogger } from "@autodevops/shared";
-import { createApiServer } from "../api/api-server.js";
 import { MutationLog } from "../api/mutation-log.js";
-import { makeServingCertificate } from "../api/tls.js";
 import type { SimCluster } from "../cluster.js";
 import { createDefaultBehaviour, NodeHealthBoard, startControllers } from "../controllers/index.js";
 import type { ContainerStatus, Pod } from "../controllers/kube-shapes.js";
@@ -18,10 +10,9 @@ import { applyEstate } from "../estate/apply-estate.js";
 import { buildEstate } from "../estate/build-estate.js";
 import { ContainerLogs } from "../runtime/container-logs.js";
 import { ClusterStore } from "../store/cluster-store.js";
+import { startApiFixture } from "../testing/api-fixture.js";
 import { FaultRegistry } from "./fault-registry.js";
 import { livePods } from "./workload-state.js";
-
-const run = promisify(execFile);
 
 /**
  * The prod estate on a real store with running controllers whose containers consult a fault
@@ -39,41 +30,14 @@ export async function startFaultCluster() {
   registry.addCluster({ name: "prod", store, nodeHealth });
   registry.start();
 
-  const tls = await makeServingCertificate(new Date());
-  const tokens = { admin: `admin-${randomUUID()}`, scarlet: `scarlet-${randomUUID()}` };
-  const server = createApiServer({ cluster, tokens, mutations, tls, log });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dir = await mkdtemp(path.join(tmpdir(), "sandbox-faults-"));
-  const kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "prod", cluster: { server: url, "certificate-authority-data": Buffer.from(tls.cert).toString("base64") } }],
-      users: [
-        { name: "admin", user: { token: tokens.admin } },
-        { name: "scarlet", user: { token: tokens.scarlet } },
-      ],
-      contexts: [
-        { name: "prod", context: { cluster: "prod", user: "admin", namespace: "shop" } },
-        { name: "scarlet@prod", context: { cluster: "prod", user: "scarlet", namespace: "shop" } },
-      ],
-      "current-context": "prod",
-    }),
-    { mode: 0o600 },
-  );
+  const api = await startApiFixture({ cluster, mutations, defaultNamespace: "shop" });
 
   await applyEstate(store, buildEstate("prod", new Date()));
   await waitFor("every shop Deployment rolled out", () => store.list("apps/deployments", { namespace: "shop" }).items.every((d) => rolledOut(store, "shop", d.metadata.name)), 30_000);
 
   /** Runs kubectl as admin (default) or as Scarlet; resolves with its output. */
-  const kubectl = async (args: string[], as: "admin" | "scarlet" = "admin") => {
-    const context = as === "admin" ? "prod" : "scarlet@prod";
-    const { stdout } = await run("kubectl", ["--kubeconfig", kubeconfig, "--context", context, "--cache-dir", path.join(dir, "cache"), ...args], { timeout: 30_000 });
-    return stdout;
-  };
+  const kubectl = (args: string[], as: "admin" | "scarlet" = "admin") =>
+    api.kubectl(["--context", as === "admin" ? "prod" : "scarlet@prod", ...args]);
 
   return {
     store,
@@ -83,6 +47,12 @@ export async function startFaultCluster() {
     nodeHealth,
     controllers,
     kubectl,
+    /** Injects a fault and returns its id; a refused request fails the test with its message. */
+    inject: (request: Record<string, unknown>): string => {
+      const r = registry.inject(request);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.id;
+    },
     /** The fault as the registry lists it now. */
     fault: (id: string) => registry.list().find((f) => f.id === id),
     /** The first container's status of each live pod of a workload. */
@@ -92,9 +62,7 @@ export async function startFaultCluster() {
     close: async () => {
       registry.stop();
       controllers.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(dir, { recursive: true, force: true });
+      await api.close();
     },
   };
 }

@@ -10,16 +10,11 @@ afterAll(async () => {
   await c?.close();
 });
 
-function mustInject(request: Record<string, unknown>): string {
-  const r = c.registry.inject(request);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value.id;
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("scaled-to-zero", () => {
   it("scales the workload to 0 as ci-bot, and only the previous replica count cures", async () => {
-    const id = mustInject({ kind: "scaled-to-zero", namespace: "shop", target: "catalog" });
+    const id = c.inject({ kind: "scaled-to-zero", namespace: "shop", target: "catalog" });
     expect(c.store.get("apps/deployments", "shop", "catalog")?.spec?.replicas).toBe(0);
     expect(c.mutations.since().at(-1)).toMatchObject({ user: "ci-bot", resource: "deployments", name: "catalog", subresource: "scale", action: "scale" });
     await waitFor("no catalog pods left", () => c.statuses("catalog").length === 0);
@@ -35,7 +30,7 @@ describe("scaled-to-zero", () => {
   }, 30_000);
 
   it("records the scale under params.by", () => {
-    const id = mustInject({ kind: "scaled-to-zero", namespace: "shop", target: "frontend", params: { by: "jenkins" } });
+    const id = c.inject({ kind: "scaled-to-zero", namespace: "shop", target: "frontend", params: { by: "jenkins" } });
     expect(c.mutations.since().at(-1)).toMatchObject({ user: "jenkins", name: "frontend", action: "scale" });
     expect(c.registry.clear(id)).toBe(true);
     expect(c.store.get("apps/deployments", "shop", "frontend")?.spec?.replicas).toBe(3);
@@ -44,7 +39,7 @@ describe("scaled-to-zero", () => {
 
 describe("config-error", () => {
   it("leaves running pods alone, fails restarted ones with CreateContainerConfigError, and is cured by restoring the key", async () => {
-    const id = mustInject({ kind: "config-error", namespace: "shop", target: "cart" });
+    const id = c.inject({ kind: "config-error", namespace: "shop", target: "cart" });
     const data = c.store.get("configmaps", "shop", "cart-config")?.data as Record<string, string>;
     expect(data.REDIS_ADDR).toBeUndefined();
 

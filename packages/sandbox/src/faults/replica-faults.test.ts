@@ -11,16 +11,11 @@ afterAll(async () => {
   await c?.close();
 });
 
-function mustInject(request: Record<string, unknown>): string {
-  const r = c.registry.inject(request);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value.id;
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("hung-replica", () => {
   it("leaves one pod Running but not Ready with silent logs, until that pod is deleted", async () => {
-    const id = mustInject({ kind: "hung-replica", namespace: "shop", target: "frontend" });
+    const id = c.inject({ kind: "hung-replica", namespace: "shop", target: "frontend" });
     const hung = [...c.statuses("frontend")].sort((a, b) => a.pod.metadata.name.localeCompare(b.pod.metadata.name))[0]?.pod.metadata.name ?? "";
 
     await waitFor("the hung pod not Ready", () => c.statuses("frontend").find((s) => s.pod.metadata.name === hung && s.status?.ready === false));
@@ -50,7 +45,7 @@ describe("hung-replica", () => {
 describe("dependency-down", () => {
   it("crashes the target, restarting its callers does not cure, restarting the target does", async () => {
     const before = c.statuses("redis-cart")[0]?.status?.restartCount ?? 0;
-    const id = mustInject({ kind: "dependency-down", namespace: "shop", target: "redis-cart" });
+    const id = c.inject({ kind: "dependency-down", namespace: "shop", target: "redis-cart" });
     await waitFor("redis-cart-0 crashing", () => c.statuses("redis-cart").find((s) => (s.status?.restartCount ?? 0) > before));
     expect(c.logs.read("shop", "redis-cart-0", "redis-cart", { previous: true })?.at(-1)?.text).toMatch(/^FATAL/);
 
@@ -68,7 +63,7 @@ describe("dependency-down", () => {
 describe("node-not-ready", () => {
   it("takes the node's kubelet away; cordoning alone does not cure, cordon and drain does", async () => {
     const node = "node-b";
-    const id = mustInject({ kind: "node-not-ready", target: node });
+    const id = c.inject({ kind: "node-not-ready", target: node });
     await waitFor("node-b Ready condition not True", () => {
       const conditions = (c.store.get("nodes", undefined, node)?.status?.conditions ?? []) as { type: string; status: string }[];
       return conditions.some((x) => x.type === "Ready" && x.status !== "True");

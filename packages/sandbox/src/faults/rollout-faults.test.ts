@@ -11,11 +11,6 @@ afterAll(async () => {
   await c?.close();
 });
 
-function mustInject(request: Record<string, unknown>): string {
-  const r = c.registry.inject(request);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value.id;
-}
 
 const image = (name: string) => (c.store.get("apps/deployments", "shop", name)?.spec?.template as { spec: { containers: { image: string }[] } }).spec.containers[0]?.image;
 const newPods = (name: string, old: string[]) => c.statuses(name).filter((s) => !old.includes(s.pod.metadata.uid));
@@ -24,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("image-pull", () => {
   it("rolls out a tag that does not exist, stalls in ImagePullBackOff, and is cured by a rollback only", async () => {
     const old = c.statuses("frontend").map((s) => s.pod.metadata.uid);
-    const id = mustInject({ kind: "image-pull", namespace: "shop", target: "frontend" });
+    const id = c.inject({ kind: "image-pull", namespace: "shop", target: "frontend" });
     expect(image("frontend")).toBe("registry.example.com/shop/frontend:2.7.2-rc.1");
     expect(c.mutations.since().at(-1)).toMatchObject({ user: "ci-bot", resource: "deployments", name: "frontend" });
 
@@ -49,7 +44,7 @@ describe("image-pull", () => {
 
 describe("bad-rollout", () => {
   it("bumps the tag and change-cause, the new pods crash, a restart does not help and a rollback cures", async () => {
-    const id = mustInject({ kind: "bad-rollout", namespace: "shop", target: "payments", params: { mode: "crash" } });
+    const id = c.inject({ kind: "bad-rollout", namespace: "shop", target: "payments", params: { mode: "crash" } });
     const d = c.store.get("apps/deployments", "shop", "payments");
     expect(d?.metadata.annotations?.[CHANGE_CAUSE]).toBe("deploy 3.2.2");
     expect(image("payments")).toBe("registry.example.com/shop/payments:3.2.2");
@@ -75,7 +70,7 @@ describe("bad-rollout", () => {
 describe("probe-failure", () => {
   it("rolls out a readiness path that answers 404, the new pods never get Ready, and a rollback cures", async () => {
     const old = c.statuses("catalog").map((s) => s.pod.metadata.uid);
-    const id = mustInject({ kind: "probe-failure", namespace: "shop", target: "catalog" });
+    const id = c.inject({ kind: "probe-failure", namespace: "shop", target: "catalog" });
     await waitFor("a new catalog pod running but not Ready", () =>
       newPods("catalog", old).some((s) => s.status?.state?.running !== undefined && s.status.ready === false),
     );

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,19 +9,28 @@ import { createLogger } from "@autodevops/shared";
 import { createApiServer } from "../api/api-server.js";
 import { MutationLog } from "../api/mutation-log.js";
 import { makeServingCertificate } from "../api/tls.js";
+import type { SimCluster } from "../cluster.js";
 import { ContainerLogs } from "../runtime/container-logs.js";
 import { ClusterStore } from "../store/cluster-store.js";
 
 const run = promisify(execFile);
 
-/** A cluster's API server on a free port with an empty store, and a kubeconfig for it. */
-export async function startApiFixture() {
-  const store = new ClusterStore({ now: () => new Date(), newUid: randomUUID, randomSuffix: () => randomUUID().slice(0, 5) });
-  const logs = new ContainerLogs();
-  const mutations = new MutationLog();
+export interface ApiFixtureOptions {
+  /** The cluster to serve; default: an empty store. */
+  cluster?: SimCluster;
+  mutations?: MutationLog;
+  /** The namespace kubectl uses when none is given. */
+  defaultNamespace?: string;
+}
+
+/** A cluster's API server on a free port (an empty store unless one is given), and a kubeconfig for it. */
+export async function startApiFixture(opts: ApiFixtureOptions = {}) {
+  const store = opts.cluster?.store ?? new ClusterStore({ now: () => new Date(), newUid: randomUUID, randomSuffix: () => randomUUID().slice(0, 5) });
+  const logs = opts.cluster?.logs ?? new ContainerLogs();
+  const mutations = opts.mutations ?? new MutationLog();
   const tls = await makeServingCertificate(new Date());
   const tokens = { admin: `admin-${randomUUID()}`, scarlet: `scarlet-${randomUUID()}` };
-  const server = createApiServer({ cluster: { name: "prod", store, logs }, tokens, mutations, tls, log: createLogger({ service: "sandbox-test", level: "silent" }) });
+  const server = createApiServer({ cluster: opts.cluster ?? { name: "prod", store, logs }, tokens, mutations, tls, log: createLogger({ service: "sandbox-test", level: "silent" }) });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dir = await mkdtemp(path.join(tmpdir(), "sandbox-api-"));
@@ -37,11 +46,10 @@ export async function startApiFixture() {
         { name: "scarlet", user: { token: tokens.scarlet } },
         { name: "stranger", user: { token: "not-a-token" } },
       ],
-      contexts: [
-        { name: "prod", context: { cluster: "prod", user: "admin" } },
-        { name: "scarlet@prod", context: { cluster: "prod", user: "scarlet" } },
-        { name: "stranger@prod", context: { cluster: "prod", user: "stranger" } },
-      ],
+      contexts: ["admin", "scarlet", "stranger"].map((user) => ({
+        name: user === "admin" ? "prod" : `${user}@prod`,
+        context: { cluster: "prod", user, ...(opts.defaultNamespace ? { namespace: opts.defaultNamespace } : {}) },
+      })),
       "current-context": "prod",
     }),
     { mode: 0o600 },
@@ -64,7 +72,11 @@ export async function startApiFixture() {
     kubeconfig,
     tls,
     kubectl,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 export type ApiFixture = Awaited<ReturnType<typeof startApiFixture>>;
