@@ -106,6 +106,9 @@ const selector = (o: KubeObject) => {
   return ml && typeof ml === "object" ? Object.entries(ml).map(([k, v]) => `${k}=${v}`).join(",") || "<none>" : "<none>";
 };
 
+/** The `-o wide` columns of every workload with a pod template and a selector. */
+const templateWide = [col("Containers", containers, 1), col("Images", images, 1), col("Selector", selector, 1)];
+
 const COLUMNS: Record<string, Column[]> = {
   pods: [
     name,
@@ -128,9 +131,7 @@ const COLUMNS: Record<string, Column[]> = {
     col("Up-to-date", (o) => num(get(o, "status.updatedReplicas")), 0, "integer"),
     col("Available", (o) => num(get(o, "status.availableReplicas")), 0, "integer"),
     ageCol,
-    col("Containers", containers, 1),
-    col("Images", images, 1),
-    col("Selector", selector, 1),
+    ...templateWide,
   ],
   "apps/replicasets": [
     name,
@@ -138,9 +139,7 @@ const COLUMNS: Record<string, Column[]> = {
     col("Current", (o) => num(get(o, "status.replicas")), 0, "integer"),
     col("Ready", (o) => num(get(o, "status.readyReplicas")), 0, "integer"),
     ageCol,
-    col("Containers", containers, 1),
-    col("Images", images, 1),
-    col("Selector", selector, 1),
+    ...templateWide,
   ],
   "apps/statefulsets": [
     name,

@@ -238,16 +238,7 @@ function advance(run: ContainerRun, env: StepEnv, out: StepResult): void {
       restart(run, now, out);
       return;
     case "stopping": {
-      run.terminated = {
-        exitCode: run.stop?.exitCode ?? 0,
-        reason: run.stop?.reason ?? "Completed",
-        startedAt: timestamp(new Date(run.startedAt ?? now)),
-        finishedAt: timestamp(new Date(now)),
-        ...(run.containerID ? { containerID: run.containerID } : {}),
-      };
-      run.started = false;
-      run.readinessPassed = false;
-      run.stage = "done";
+      finish(run, run.stop ?? { exitCode: 0, reason: "Completed" }, now);
       return;
     }
     case "running":
@@ -367,14 +358,23 @@ export function beginStop(run: ContainerRun, env: StepEnv, graceSeconds: number)
 /** Ends the container at once (eviction): killed. */
 export function killNow(run: ContainerRun, now: number): void {
   if (run.stage === "running" || run.stage === "stopping") {
-    run.terminated = {
-      exitCode: 137,
-      reason: "Error",
-      startedAt: timestamp(new Date(run.startedAt ?? now)),
-      finishedAt: timestamp(new Date(now)),
-      ...(run.containerID ? { containerID: run.containerID } : {}),
-    };
+    finish(run, { exitCode: 137, reason: "Error" }, now);
+    return;
   }
+  run.started = false;
+  run.readinessPassed = false;
+  run.stage = "done";
+}
+
+/** The container has stopped with this exit: Terminated, no longer started or ready, done. */
+function finish(run: ContainerRun, exit: { exitCode: number; reason: string }, now: number): void {
+  run.terminated = {
+    exitCode: exit.exitCode,
+    reason: exit.reason,
+    startedAt: timestamp(new Date(run.startedAt ?? now)),
+    finishedAt: timestamp(new Date(now)),
+    ...(run.containerID ? { containerID: run.containerID } : {}),
+  };
   run.started = false;
   run.readinessPassed = false;
   run.stage = "done";
