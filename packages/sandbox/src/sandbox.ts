@@ -84,6 +84,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   // One telemetry for the sandbox's lifetime: its counters must survive resets, as Prometheus expects.
   const telemetry = new SandboxTelemetry({ clusters: sims, now, seed: 1 });
   const faults = new FaultRegistry({ mutations, now, newId: () => randomUUID().slice(0, 8), log });
+  telemetry.modifiers.addSource((cluster, service) => faults.modifierOf(cluster, service));
   try {
     for (const [i, cluster] of sims.entries()) {
       const { name } = cluster;

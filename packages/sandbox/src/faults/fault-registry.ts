@@ -3,14 +3,18 @@ import type { MutationLog } from "../api/mutation-log.js";
 import type { ContainerBehaviour, ContainerContext } from "../controllers/container-behaviour.js";
 import { imageNotFoundMessage } from "../controllers/image-ref.js";
 import { describeIssues } from "../control/requests.js";
-import { judgeCure } from "./cure-detector.js";
-import { containerEffects, type ContainerFaultEffect } from "./fault-effects.js";
+import type { ServiceModifier } from "../telemetry/telemetry-modifiers.js";
+import type { ContainerFaultEffect } from "./fault-effects.js";
 import { createFaultBehaviour, type FaultEffectSource } from "./fault-behaviour.js";
-import { injectKind, undoFault, type FaultCluster } from "./fault-injectors.js";
-import { FAULT_KINDS, FaultKind, FaultRequest, isSimulated, NODE_FAULT_KINDS } from "./fault-kinds.js";
+import { FAULT_KINDS, FaultKind, FaultRequest } from "./fault-kinds.js";
 import type { ActiveFault, Fault } from "./fault-model.js";
+import type { AnyFaultKindDef, FaultCluster, InjectContext } from "./kind-def.js";
+import { FAULT_DEFS } from "./kinds/index.js";
 
-export type { FaultCluster } from "./fault-injectors.js";
+export type { FaultCluster } from "./kind-def.js";
+
+/** The user a simulated API call is recorded as when the request names nobody (`params.by`). */
+const DEFAULT_BY = "ci-bot";
 
 export type FaultRegistryDeps = {
   mutations: Pick<MutationLog, "record" | "since">;
@@ -69,12 +73,15 @@ export class FaultRegistry implements FaultEffectSource {
     const req = parsed.data;
     const kind = FaultKind.safeParse(req.kind);
     if (!kind.success) return err({ code: "unknown_kind", message: `unknown fault kind "${req.kind}"; known kinds: ${FAULT_KINDS.join(", ")}` });
-    if (!isSimulated(kind.data)) return err({ code: "not_simulated", message: `fault kind ${kind.data} is not simulated yet` });
+    const def = FAULT_DEFS[kind.data];
+    if (!def) return err({ code: "not_simulated", message: `fault kind ${kind.data} is not simulated yet` });
     const cluster = this.#clusters.get(req.cluster);
     if (!cluster) return err({ code: "unknown_cluster", message: `unknown cluster "${req.cluster}"; known: ${[...this.#clusters.keys()].join(", ")}` });
-    if (!NODE_FAULT_KINDS.has(kind.data) && req.namespace === "") return err({ code: "invalid_request", message: `namespace: required for ${kind.data}` });
+    if (def.targetsNode !== true && req.namespace === "") return err({ code: "invalid_request", message: `namespace: required for ${kind.data}` });
+    const params = def.params.safeParse(req.params);
+    if (!params.success) return err({ code: "bad_params", message: `bad params for ${kind.data}: ${describeIssues(params.error)}` });
     const at = this.deps.now();
-    const done = injectKind(kind.data, req.namespace, req.target, req.params, { cluster, mutations: this.deps.mutations, now: at });
+    const done = def.inject(this.#injectContext(cluster, req.namespace, req.target, at), params.data);
     if (!done.ok) return done;
     const message = typeof req.params.message === "string" ? req.params.message : undefined;
     const fault: ActiveFault = {
@@ -109,7 +116,7 @@ export class FaultRegistry implements FaultEffectSource {
     if (!f) return false;
     this.#faults.delete(id);
     const cluster = this.#clusters.get(f.cluster);
-    if (cluster) undoFault(f, cluster);
+    if (cluster) defOf(f).undo?.(f, cluster);
     this.deps.log.info({ faultId: id, kind: f.kind }, "fault cleared");
     this.#emit("cleared", f);
     return true;
@@ -128,7 +135,7 @@ export class FaultRegistry implements FaultEffectSource {
       if (f.cured) continue;
       const cluster = this.#clusters.get(f.cluster);
       if (!cluster) continue;
-      const verdict = judgeCure(f, { store: cluster.store, mutations });
+      const verdict = defOf(f).judgeCure(f, { store: cluster.store, mutations });
       if (!verdict.cured) continue;
       f.cured = true;
       f.curedAt = this.deps.now().toISOString();
@@ -158,7 +165,39 @@ export class FaultRegistry implements FaultEffectSource {
 
   effectsFor(ctx: ContainerContext): ContainerFaultEffect[] {
     if (this.#faults.size === 0) return [];
-    return containerEffects([...this.#faults.values()], ctx);
+    return [...this.#faults.values()].flatMap((f) => (f.cured || f.cluster !== ctx.cluster ? [] : (defOf(f).effects?.(f, ctx) ?? [])));
+  }
+
+  /**
+   * What the uncured faults do to one service's telemetry now, merged in injection order; the
+   * telemetry asks at every scrape, so a cure shows at the next one. `since` is the injection of
+   * the latest fault that set a memory growth (a leak grows from then).
+   */
+  modifierOf(cluster: string, service: string): (ServiceModifier & { since?: Date }) | undefined {
+    let merged: (ServiceModifier & { since?: Date }) | undefined;
+    const now = this.deps.now();
+    for (const f of this.#faults.values()) {
+      if (f.cured || f.cluster !== cluster) continue;
+      for (const m of defOf(f).modifiers?.(f, now) ?? []) {
+        if (m.service !== service) continue;
+        merged = { ...merged, ...m.modifier, ...("memoryGrowthMiBPerMin" in m.modifier ? { since: new Date(f.injectedAt) } : {}) };
+      }
+    }
+    return merged;
+  }
+
+  #injectContext(cluster: FaultCluster, namespace: string, target: string, now: Date): InjectContext {
+    return {
+      cluster,
+      namespace,
+      target,
+      now,
+      record: (by, m) => {
+        const entry = { at: now.toISOString(), cluster: cluster.name, namespace, user: by ?? DEFAULT_BY, ...m };
+        this.deps.mutations.record(entry);
+        return entry;
+      },
+    };
   }
 
   missingImage(image: string): string | undefined {
@@ -169,6 +208,13 @@ export class FaultRegistry implements FaultEffectSource {
     const fault = publicView(f);
     for (const l of this.#listeners) l({ type, fault });
   }
+}
+
+/** The definition of a fault's kind: every stored fault was injected through one. */
+function defOf(f: ActiveFault): AnyFaultKindDef {
+  const def = FAULT_DEFS[f.kind];
+  if (!def) throw new Error(`no definition for fault kind ${f.kind}`);
+  return def;
 }
 
 function publicView(f: ActiveFault): Fault {

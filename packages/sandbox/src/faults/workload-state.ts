@@ -1,3 +1,4 @@
+import { err, ok, type Result } from "@autodevops/shared";
 import type { Container, Pod } from "../controllers/kube-shapes.js";
 import type { ClusterStore } from "../store/cluster-store.js";
 import type { KubeObject } from "../store/types.js";
@@ -36,3 +37,22 @@ export function containersOf(template: Json): Container[] {
 }
 
 export { comparableTemplate } from "../store/pod-template.js";
+
+/** The fault's target workload and its first container, or the error that names what is missing. */
+export function targetWorkload(
+  store: Pick<ClusterStore, "get">,
+  where: { cluster: string; namespace: string; target: string },
+): Result<{ ref: WorkloadRef; object: KubeObject; first: Container }, { code: "unknown_target"; message: string }> {
+  const found = findWorkload(store, where.namespace, where.target);
+  if (!found) return err({ code: "unknown_target", message: `no Deployment or StatefulSet "${where.target}" in namespace "${where.namespace}" of cluster ${where.cluster}` });
+  const first = containersOf(templateOf(found.object))[0];
+  if (!first) return err({ code: "unknown_target", message: `${where.namespace}/${where.target} has no containers` });
+  return ok({ ...found, first });
+}
+
+/** Whether a pod belongs to the fault's target workload. */
+export const isTargetPod = (f: { cluster: string; namespace: string; target: string }, ctx: { cluster: string; pod: Pod }): boolean =>
+  f.cluster === ctx.cluster && f.namespace === ctx.pod.metadata.namespace && f.target === workloadOfPod(ctx.pod);
+
+/** `deployments` or `statefulsets`: the resource a workload's calls show in the mutation log. */
+export const pluralOf = (ref: WorkloadRef): string => (ref.resource === "apps/deployments" ? "deployments" : "statefulsets");

@@ -38,8 +38,12 @@ export interface StoredModifier extends ServiceModifier {
  * The per-cluster, per-service modifiers that faults set and clear. Setting merges into what is
  * there, so two faults on one service (a leak and a spike) can coexist; `undefined` fields clear.
  */
+/** Modifiers that come from elsewhere (the active faults), asked at every read. */
+export type ModifierSource = (cluster: string, service: string) => (ServiceModifier & { since?: Date }) | undefined;
+
 export class TelemetryModifiers {
   readonly #byKey = new Map<string, StoredModifier>();
+  readonly #sources: ModifierSource[] = [];
 
   /** `now` stamps when a modifier is set; injected so tests and the model agree on time. */
   constructor(private readonly deps: { now: () => Date }) {}
@@ -54,9 +58,21 @@ export class TelemetryModifiers {
     this.#byKey.set(key, merged);
   }
 
+  /** Adds a source whose modifiers are merged over the ones set here (the fault registry's). */
+  addSource(source: ModifierSource): void {
+    this.#sources.push(source);
+  }
+
   /** The modifier of one service, or an empty one. */
   modifierOf(cluster: string, service: string): Readonly<Partial<StoredModifier>> {
-    return this.#byKey.get(`${cluster}/${service}`) ?? {};
+    const set = this.#byKey.get(`${cluster}/${service}`);
+    if (this.#sources.length === 0) return set ?? {};
+    let merged: Partial<StoredModifier> = set ?? {};
+    for (const source of this.#sources) {
+      const m = source(cluster, service);
+      if (m) merged = { ...merged, ...m };
+    }
+    return merged;
   }
 
   /** Clears one service's modifier, or every modifier of a cluster, or all of them. */
