@@ -11,6 +11,10 @@ import { buildEstate } from "../estate/build-estate.js";
 import { ContainerLogs } from "../runtime/container-logs.js";
 import { ClusterStore } from "../store/cluster-store.js";
 import { startApiFixture } from "../testing/api-fixture.js";
+import { parseExposition, samples } from "../testing/exposition-parser.js";
+import { serviceStates, takeSnapshot } from "../telemetry/cluster-snapshot.js";
+import { SandboxTelemetry } from "../telemetry/index.js";
+import { TraceRing, type Trace } from "../tempo/trace-generator.js";
 import { FaultRegistry } from "./fault-registry.js";
 import { livePods } from "./workload-state.js";
 
@@ -29,6 +33,15 @@ export async function startFaultCluster() {
   const controllers = startControllers({ cluster, log, behaviour: registry.behaviour(createDefaultBehaviour({ random: Math.random })), nodeHealth });
   registry.addCluster({ name: "prod", store, nodeHealth });
   registry.start();
+  // Telemetry and traces read the same store and the registry's modifiers, as in the sandbox.
+  const telemetry = new SandboxTelemetry({ clusters: [cluster], now: () => new Date(), seed: 1 });
+  telemetry.modifiers.addSource((c, service) => registry.modifierOf(c, service));
+  const traces = new TraceRing({
+    cluster: "prod",
+    seed: 1,
+    services: () => serviceStates(takeSnapshot(store)),
+    modifierOf: (service) => telemetry.modifiers.modifierOf("prod", service),
+  });
 
   const api = await startApiFixture({ cluster, mutations, defaultNamespace: "shop" });
 
@@ -59,6 +72,17 @@ export async function startFaultCluster() {
     statuses: (workload: string, namespace = "shop"): { pod: Pod; status: ContainerStatus | undefined }[] =>
       livePods(store, namespace, workload).map((pod) => ({ pod, status: pod.status?.containerStatuses?.[0] })),
     rolledOut: (name: string, namespace = "shop") => rolledOut(store, namespace, name),
+    /** The traffic model's view of one service now (request rate, codes, latency, saturation). */
+    traffic: (service: string) => telemetry.cluster("prod")?.traffic(new Date()).get(service),
+    /** Scrapes `/metrics` now and returns the samples of `name` whose labels include `labels`. */
+    metric: (name: string, labels: Record<string, string> = {}) => samples(parseExposition(telemetry.render("prod") ?? ""), name, labels),
+    /** Traces that started in the last `ms` milliseconds (Tempo keeps whole 10 s buckets), newest first. */
+    traces: (ms: number): Trace[] => {
+      const now = new Date();
+      const out: Trace[] = [];
+      traces.scan(now.getTime() - ms, now.getTime(), now, (t) => out.push(t) > 0);
+      return out;
+    },
     close: async () => {
       registry.stop();
       controllers.stop();

@@ -6,42 +6,11 @@ import { waitFor } from "../controllers/test-cluster.js";
 import { EXPOSITION_CONTENT_TYPE } from "./exposition-format.js";
 import { ClusterTelemetry } from "./metrics-exposition.js";
 import { telemetryMetricsHandler } from "./metrics-handler.js";
+import { parseExposition, type ParsedExposition as Parsed, type Series } from "../testing/exposition-parser.js";
 import { TelemetryModifiers } from "./telemetry-modifiers.js";
 import { readyPodsOf, startEstateCluster, type EstateCluster } from "./test-estate.js";
 
-type Series = { name: string; labels: Record<string, string>; value: number };
-type Parsed = { types: Map<string, string>; helps: Set<string>; series: Series[] };
-
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
-
-/** A strict reader of the text format: throws on any line it does not understand. */
-function parse(text: string): Parsed {
-  const out: Parsed = { types: new Map(), helps: new Set(), series: [] };
-  expect(text.endsWith("\n")).toBe(true);
-  for (const line of text.trimEnd().split("\n")) {
-    const meta = /^# (HELP|TYPE) (\S+) (.+)$/.exec(line);
-    if (meta) {
-      if (meta[1] === "HELP") out.helps.add(meta[2] ?? "");
-      else out.types.set(meta[2] ?? "", meta[3] ?? "");
-      continue;
-    }
-    const m = SAMPLE.exec(line);
-    if (!m) throw new Error(`malformed line: ${line}`);
-    const labels: Record<string, string> = {};
-    const body = m[2] ?? "";
-    LABEL.lastIndex = 0;
-    while (LABEL.lastIndex < body.length) {
-      const l = LABEL.exec(body);
-      if (!l) throw new Error(`malformed labels: ${line}`);
-      labels[l[1] ?? ""] = l[2] ?? "";
-    }
-    const value = Number(m[3] === "+Inf" ? Infinity : m[3]);
-    if (Number.isNaN(value)) throw new Error(`malformed value: ${line}`);
-    out.series.push({ name: m[1] ?? "", labels, value });
-  }
-  return out;
-}
+const parse = parseExposition;
 
 /** The family a sample belongs to: histograms' samples carry a suffix. */
 function familyOf(name: string, types: Map<string, string>): string | undefined {
