@@ -68,6 +68,11 @@ function withFaultLines(lines: LogLine[], effects: ContainerFaultEffect[], ctx: 
       // A deadlocked process writes nothing once it hangs.
       out = out.filter((l) => l.at < e.since);
       if (inWindow(e.since)) out.push({ at: e.since, text: e.line });
+    } else if (e.type === "log") {
+      // On a fixed grid from `since`, so lines neither repeat nor go missing across windows.
+      const first = Math.max(window.from.getTime(), e.since.getTime(), ctx.startedAt.getTime());
+      for (let t = e.since.getTime() + Math.ceil((first - e.since.getTime()) / e.everyMs) * e.everyMs; t < window.to.getTime(); t += e.everyMs) out.push({ at: new Date(t), text: e.line });
+      out.sort((a, b) => a.at.getTime() - b.at.getTime());
     } else if (window.from.getTime() === ctx.startedAt.getTime()) {
       out.push({ at: window.from, text: e.line });
     }

@@ -6,7 +6,9 @@ export type ContainerFaultEffect =
   /** Exits `afterMs` into a run, and not before `since` (a process already running dies when the fault strikes). */
   | { type: "crash"; afterMs: number; since: Date; exitCode: number; reason: string; line: string }
   | { type: "hang"; since: Date; line: string }
-  | { type: "probe-fail"; path: string; line: string };
+  | { type: "probe-fail"; path: string; line: string }
+  /** A line written every `everyMs` of the run from `since` on (a failing write, a stray connection), the process carrying on. */
+  | { type: "log"; since: Date; everyMs: number; line: string };
 
 /** Seconds a crashing process lives (a real cluster's; compressed by sim-time). */
 export const CRASH_AFTER_S = 20;
