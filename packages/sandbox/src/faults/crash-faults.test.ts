@@ -23,6 +23,13 @@ describe("crashloop", () => {
     expect(first?.status?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
     const previous = c.logs.read("shop", before[0] ?? "", "cart", { previous: true })?.map((l) => l.text) ?? [];
     expect(previous.at(-1)).toMatch(/^panic: runtime error/);
+    // kube-state-metrics shows it; cart's caller fails while no cart pod is Ready, and its traces show the refused calls.
+    expect(c.metric("kube_pod_container_status_waiting_reason", { namespace: "shop", container: "cart", reason: "CrashLoopBackOff" }).some((s) => s.value === 1)).toBe(true);
+    expect(Math.min(...c.metric("kube_pod_container_status_restarts_total", { namespace: "shop", container: "cart" }).map((s) => s.value))).toBeGreaterThanOrEqual(1);
+    await waitFor("checkout failing its cart calls", () => c.serverErrors("checkout") > 0.2);
+    await waitFor("refused cart calls in checkout's traces", () =>
+      c.spans(600_000, (s) => s.service === "checkout" && s.attributes["peer.service"] === "cart" && s.error).length > 0,
+    );
 
     // Deleting one of the two pods heals that one only: the fault is not cured.
     await c.kubectl(["delete", "pod", before[0] ?? "", "--wait=false"]);
@@ -57,6 +64,14 @@ describe("oom", () => {
       c.statuses("checkout").every((s) => (s.status?.restartCount ?? 0) >= 1 && s.status?.lastState?.terminated?.reason === "OOMKilled"),
     );
     expect(c.statuses("checkout")[0]?.status?.lastState?.terminated?.exitCode).toBe(137);
+    expect(c.metric("kube_pod_container_status_last_terminated_reason", { namespace: "shop", container: "checkout", reason: "OOMKilled" }).some((s) => s.value === 1)).toBe(true);
+    expect(c.metric("kube_pod_container_status_last_terminated_exitcode", { namespace: "shop", container: "checkout" }).some((s) => s.value === 137)).toBe(true);
+    // cAdvisor reports the working set the limit cannot hold; the log warns before each kill.
+    const workingSets = c.metric("container_memory_working_set_bytes", { namespace: "shop", container: "checkout" });
+    expect(workingSets.length).toBeGreaterThan(0);
+    expect(Math.max(...workingSets.map((s) => s.value))).toBeGreaterThanOrEqual(500 * 2 ** 20);
+    const killed = c.statuses("checkout")[0]?.pod.metadata.name ?? "";
+    expect(c.logs.read("shop", killed, "checkout", { previous: true })?.at(-1)?.text).toMatch(/memory usage near limit/);
 
     // A restart brings new pods with the same limit: they are OOMKilled too.
     const old = c.statuses("checkout").map((s) => s.pod.metadata.uid);

@@ -14,7 +14,7 @@ import { startApiFixture } from "../testing/api-fixture.js";
 import { parseExposition, samples } from "../testing/exposition-parser.js";
 import { serviceStates, takeSnapshot } from "../telemetry/cluster-snapshot.js";
 import { SandboxTelemetry } from "../telemetry/index.js";
-import { TraceRing, type Trace } from "../tempo/trace-generator.js";
+import { TraceRing, type Span, type Trace } from "../tempo/trace-generator.js";
 import { FaultRegistry } from "./fault-registry.js";
 import { livePods } from "./workload-state.js";
 
@@ -76,6 +76,21 @@ export async function startFaultCluster() {
     traffic: (service: string) => telemetry.cluster("prod")?.traffic(new Date()).get(service),
     /** Scrapes `/metrics` now and returns the samples of `name` whose labels include `labels`. */
     metric: (name: string, labels: Record<string, string> = {}) => samples(parseExposition(telemetry.render("prod") ?? ""), name, labels),
+    /** Share of the service's requests answered 5xx now, by the traffic model the metrics follow. */
+    serverErrors: (service: string): number => {
+      const t = telemetry.cluster("prod")?.traffic(new Date()).get(service);
+      return t ? t.codes["500"] + t.codes["503"] + t.codes["504"] : 0;
+    },
+    /** Spans of the traces of the last `ms` milliseconds that `pick` chooses. */
+    spans: (ms: number, pick: (s: Span) => boolean): Span[] => {
+      const now = new Date();
+      const out: Span[] = [];
+      traces.scan(now.getTime() - ms, now.getTime(), now, (t) => {
+        out.push(...t.spans.filter(pick));
+        return true;
+      });
+      return out;
+    },
     /** Traces that started in the last `ms` milliseconds (Tempo keeps whole 10 s buckets), newest first. */
     traces: (ms: number): Trace[] => {
       const now = new Date();

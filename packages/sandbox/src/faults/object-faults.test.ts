@@ -18,6 +18,11 @@ describe("scaled-to-zero", () => {
     expect(c.store.get("apps/deployments", "shop", "catalog")?.spec?.replicas).toBe(0);
     expect(c.mutations.since().at(-1)).toMatchObject({ user: "ci-bot", resource: "deployments", name: "catalog", subresource: "scale", action: "scale" });
     await waitFor("no catalog pods left", () => c.statuses("catalog").length === 0);
+    // Callers get 503 from a Service with no endpoints, and their traces show the refused calls.
+    expect(c.metric("kube_deployment_spec_replicas", { namespace: "shop", deployment: "catalog" })[0]?.value).toBe(0);
+    expect(c.serverErrors("frontend")).toBeGreaterThan(0.3);
+    expect(c.traffic("catalog")?.rps ?? 0).toBe(0);
+    expect(c.spans(600_000, (s) => s.service === "frontend" && s.attributes["peer.service"] === "catalog" && s.error && s.attributes.error === "connection refused").length).toBeGreaterThan(0);
 
     await c.kubectl(["scale", "deployment/catalog", "--replicas=1"], "scarlet");
     await waitFor("one catalog pod back", () => c.statuses("catalog").length === 1);
@@ -53,6 +58,7 @@ describe("config-error", () => {
       c.statuses("cart").find((s) => s.status?.state?.waiting?.reason === "CreateContainerConfigError"),
     );
     expect(stuck.status?.state?.waiting?.message).toContain("REDIS_ADDR");
+    expect(c.metric("kube_pod_container_status_waiting_reason", { namespace: "shop", pod: stuck.pod.metadata.name, reason: "CreateContainerConfigError" })[0]?.value).toBe(1);
     expect(c.fault(id)?.cured).toBe(false);
 
     await c.kubectl(["patch", "configmap", "cart-config", "--type=merge", "-p", JSON.stringify({ data: { REDIS_ADDR: "redis-cart.shop.svc.cluster.local:6379" } })]);

@@ -23,6 +23,9 @@ describe("hung-replica", () => {
     expect(hungStatus?.state?.running).toBeDefined();
     expect(hungStatus?.restartCount).toBe(0);
     expect(c.statuses("frontend").filter((s) => s.status?.ready).length).toBe(2);
+    expect(c.metric("kube_pod_status_ready", { namespace: "shop", pod: hung, condition: "false" })[0]?.value).toBe(1);
+    const endpoints = c.store.get("endpoints", "shop", "frontend") as { subsets?: { addresses?: { targetRef?: { name?: string } }[]; notReadyAddresses?: { targetRef?: { name?: string } }[] }[] } | undefined;
+    expect(endpoints?.subsets?.flatMap((x) => x.addresses ?? []).map((a) => a.targetRef?.name)).not.toContain(hung);
     const lines = () => c.logs.read("shop", hung, "frontend") ?? [];
     const count = lines().length;
     expect(lines().at(-1)?.text).toMatch(/worker pool exhausted/);
@@ -48,6 +51,12 @@ describe("dependency-down", () => {
     const id = c.inject({ kind: "dependency-down", namespace: "shop", target: "redis-cart" });
     await waitFor("redis-cart-0 crashing", () => c.statuses("redis-cart").find((s) => (s.status?.restartCount ?? 0) > before));
     expect(c.logs.read("shop", "redis-cart-0", "redis-cart", { previous: true })?.at(-1)?.text).toMatch(/^FATAL/);
+    // Its callers alert too: cart fails while redis-cart is down, and cart's traces show the failed calls.
+    await waitFor("cart failing while redis-cart is down", () => c.serverErrors("cart") > 0.2);
+    expect(c.metric("kube_statefulset_status_replicas_ready", { namespace: "shop", statefulset: "redis-cart" })[0]?.value).toBe(0);
+    await waitFor("failed redis-cart calls in cart's traces", () =>
+      c.spans(600_000, (s) => s.service === "cart" && s.attributes["peer.service"] === "redis-cart" && s.error).length > 0,
+    );
 
     await c.kubectl(["rollout", "restart", "deployment/cart"]);
     await sleep(500);
@@ -69,6 +78,9 @@ describe("node-not-ready", () => {
       return conditions.some((x) => x.type === "Ready" && x.status !== "True");
     });
 
+    await waitFor("kube-state-metrics shows node-b not Ready", () =>
+      c.metric("kube_node_status_condition", { node, condition: "Ready", status: "true" })[0]?.value === 0,
+    );
     await c.kubectl(["cordon", node], "scarlet");
     await sleep(300);
     const onNode = (o: { spec?: Record<string, unknown> }) => (o as unknown as Pod).spec?.nodeName === node;

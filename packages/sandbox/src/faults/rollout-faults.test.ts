@@ -24,6 +24,8 @@ describe("image-pull", () => {
     expect(c.mutations.since().at(-1)).toMatchObject({ user: "ci-bot", resource: "deployments", name: "frontend" });
 
     await waitFor("a new frontend pod in ImagePullBackOff", () => newPods("frontend", old).some((s) => s.status?.state?.waiting?.reason === "ImagePullBackOff"));
+    expect(c.metric("kube_pod_container_status_waiting_reason", { namespace: "shop", container: "frontend", reason: "ImagePullBackOff" }).some((s) => s.value === 1)).toBe(true);
+    expect(c.metric("kube_deployment_status_replicas_unavailable", { namespace: "shop", deployment: "frontend" })[0]?.value).toBeGreaterThanOrEqual(1);
     // The rollout stalls: the old pods keep serving.
     expect(c.statuses("frontend").filter((s) => old.includes(s.pod.metadata.uid) && s.status?.ready).length).toBeGreaterThanOrEqual(2);
 
@@ -53,6 +55,8 @@ describe("bad-rollout", () => {
     await waitFor("new payments pods crashing", crashing);
     const crashed = c.statuses("payments").find((s) => (s.status?.restartCount ?? 0) >= 1);
     expect(crashed?.status?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
+    expect(c.logs.read("shop", crashed?.pod.metadata.name ?? "", "payments", { previous: true })?.at(-1)?.text).toMatch(/^panic: config/);
+    expect(c.metric("kube_pod_container_status_last_terminated_reason", { namespace: "shop", container: "payments", reason: "Error" }).some((s) => s.value === 1)).toBe(true);
 
     await c.kubectl(["rollout", "restart", "deployment/payments"]);
     await sleep(300);
@@ -77,6 +81,9 @@ describe("probe-failure", () => {
     await waitFor("an Unhealthy event naming the 404", () =>
       c.store.list("events", { namespace: "shop" }).items.some((e) => e.reason === "Unhealthy" && String(e.message).includes("statuscode: 404")),
     );
+    const notReady = newPods("catalog", old).find((s) => s.status?.ready === false)?.pod.metadata.name ?? "";
+    expect(c.metric("kube_pod_status_ready", { namespace: "shop", pod: notReady, condition: "false" })[0]?.value).toBe(1);
+    expect(c.logs.read("shop", notReady, "catalog")?.map((l) => l.text).join("\n")).toMatch(/path=\/health\/ready status=404/);
     await c.kubectl(["rollout", "restart", "deployment/catalog"]);
     await sleep(300);
     expect(c.fault(id)?.cured).toBe(false);
