@@ -35,6 +35,7 @@ export {
 export { Action, ActionParams, IncidentAction, Signal, RootCause, Decision, Incident } from "./domain/incident.js";
 export { Finding } from "./domain/finding.js";
 export { Approval, ApprovalDecision } from "./domain/approval.js";
+export { AlertmanagerWebhook, WebhookAlert, AlertStatus } from "./domain/alertmanager-webhook.js";
 export { AUDIT_EVENT_TYPES, AuditEventType, AuditEvent, NewAuditEvent, targetRef } from "./domain/audit-event.js";
 
 export { runMigrations, SHARED_MIGRATIONS_DIR, type MigrationOptions, type MigrationReport } from "./db/migrations.js";
