@@ -38,7 +38,8 @@ export interface TraceSource {
 export const BUCKET_MS = 10_000;
 /** Sampled traces per bucket: Tempo keeps a sample, not every request. */
 export const TRACES_PER_BUCKET = 12;
-export const RING_CAPACITY = 2000;
+/** An hour of buckets (360 × 12 traces) and some: the default search window stays generated. */
+export const RING_CAPACITY = 5000;
 /** Share of a dependency's failures its caller passes on (the traffic model's propagation). */
 const PROPAGATION = 0.7;
 const REFUSED_CALL_MS = 1;
