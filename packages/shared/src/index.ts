@@ -35,6 +35,16 @@ export {
 export { Action, ActionParams, IncidentAction, Signal, RootCause, Decision, Incident } from "./domain/incident.js";
 export { Finding } from "./domain/finding.js";
 export { Approval, ApprovalDecision } from "./domain/approval.js";
+export { canonicalJson } from "./policy/canonical-json.js";
+export {
+  DecisionClaims,
+  DecisionLedger,
+  generatePolicyKeys,
+  peekDecision,
+  signDecision,
+  verifyDecision,
+  type DecisionRejection,
+} from "./policy/decision-token.js";
 export { AlertmanagerWebhook, WebhookAlert, AlertStatus } from "./domain/alertmanager-webhook.js";
 export { AUDIT_EVENT_TYPES, AuditEventType, AuditEvent, NewAuditEvent, targetRef } from "./domain/audit-event.js";
 
