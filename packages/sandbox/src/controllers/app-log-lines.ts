@@ -27,6 +27,14 @@ const PATHS: Record<string, string[]> = {
 
 const pick = <T>(xs: readonly T[], random: () => number): T => xs[Math.floor(random() * xs.length) % xs.length] as T;
 
+/**
+ * One line in the HTTP services' own format (JSON, as their structured logger writes it), for
+ * fault symptoms that must read like the service's other lines.
+ */
+export function appLine(service: string, level: "info" | "warn" | "error", at: Date, msg: string, fields: Record<string, string | number> = {}): string {
+  return JSON.stringify({ level, ts: at.toISOString(), msg, ...fields, service });
+}
+
 /** What a container prints as it starts. */
 export function startupLines(container: string, image: string, port: number | undefined, at: Date): LogLine[] {
   const ts = at.toISOString();

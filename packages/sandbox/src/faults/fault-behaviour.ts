@@ -9,8 +9,10 @@ export interface FaultEffectSource {
   missingImage(image: string): string | undefined;
 }
 
-const exitTime = (crash: { afterMs: number; since: Date }, ctx: RunningContext): Date =>
-  new Date(Math.max(ctx.startedAt.getTime() + crash.afterMs, crash.since.getTime()));
+const exitTime = (crash: { afterMs: number; since: Date; fromSince?: boolean }, ctx: RunningContext): Date =>
+  crash.fromSince === true
+    ? new Date(Math.max(ctx.startedAt.getTime(), crash.since.getTime()) + crash.afterMs)
+    : new Date(Math.max(ctx.startedAt.getTime() + crash.afterMs, crash.since.getTime()));
 
 const crashOf = (effects: ContainerFaultEffect[]) => effects.find((e) => e.type === "crash");
 
@@ -57,7 +59,8 @@ export function createFaultBehaviour(base: ContainerBehaviour, faults: FaultEffe
 
 function withFaultLines(lines: LogLine[], effects: ContainerFaultEffect[], ctx: RunningContext, window: { from: Date; to: Date }): LogLine[] {
   const inWindow = (at: Date) => at >= window.from && at <= window.to;
-  let out = lines;
+  // Steady lines first, so that a crash or a hang below cuts them off as it cuts the app's own.
+  let out = [...lines, ...effects.flatMap((e) => (e.type === "log" ? steadyLines(e, ctx, window) : []))].sort((a, b) => a.at.getTime() - b.at.getTime());
   for (const e of effects) {
     if (e.type === "crash") {
       // The process dies at exitAt: nothing after it, and its last words at that moment.
@@ -68,14 +71,21 @@ function withFaultLines(lines: LogLine[], effects: ContainerFaultEffect[], ctx: 
       // A deadlocked process writes nothing once it hangs.
       out = out.filter((l) => l.at < e.since);
       if (inWindow(e.since)) out.push({ at: e.since, text: e.line });
-    } else if (e.type === "log") {
-      // On a fixed grid from `since`, so lines neither repeat nor go missing across windows.
-      const first = Math.max(window.from.getTime(), e.since.getTime(), ctx.startedAt.getTime());
-      for (let t = e.since.getTime() + Math.ceil((first - e.since.getTime()) / e.everyMs) * e.everyMs; t < window.to.getTime(); t += e.everyMs) out.push({ at: new Date(t), text: e.line });
-      out.sort((a, b) => a.at.getTime() - b.at.getTime());
-    } else if (window.from.getTime() === ctx.startedAt.getTime()) {
+    } else if (e.type === "probe-fail" && window.from.getTime() === ctx.startedAt.getTime()) {
       out.push({ at: window.from, text: e.line });
     }
+  }
+  return out;
+}
+
+/** A log effect's lines in the window, on a fixed grid from `since`, so lines neither repeat nor go missing across windows. */
+function steadyLines(e: Extract<ContainerFaultEffect, { type: "log" }>, ctx: RunningContext, window: { from: Date; to: Date }): LogLine[] {
+  const out: LogLine[] = [];
+  const first = Math.max(window.from.getTime(), e.since.getTime(), ctx.startedAt.getTime());
+  for (let t = e.since.getTime() + Math.ceil((first - e.since.getTime()) / e.everyMs) * e.everyMs; t < window.to.getTime(); t += e.everyMs) {
+    const at = new Date(t);
+    if (e.when && !e.when(at)) continue;
+    out.push({ at, text: e.render ? e.render(at) : e.line });
   }
   return out;
 }

@@ -71,6 +71,6 @@ export function serviceStates(snap: ClusterSnapshot): ServiceState[] {
     const sample = ready[0] ?? pods[0];
     const limit = sample?.spec?.containers?.[0] ? containerLimits(sample.spec.containers[0]).cpuMilli : undefined;
     const unreachableFrom = blocked.get(w.name);
-    return { name: w.name, namespace: w.namespace, calls: w.calls, readyPods: ready.length, cpuLimitMilli: limit, readyPodLabels: ready.map((p) => p.metadata.labels ?? {}), ...(unreachableFrom ? { unreachableFrom } : {}) };
+    return { name: w.name, namespace: w.namespace, calls: w.calls, readyPods: ready.length, cpuLimitMilli: limit, readyPodLabels: ready.map((p) => p.metadata.labels ?? {}), readyPodImages: ready.map((p) => p.spec?.containers?.[0]?.image ?? ""), ...(unreachableFrom ? { unreachableFrom } : {}) };
   });
 }

@@ -13,6 +13,12 @@ export interface ServiceModifier {
    * rollback replaces them.
    */
   errorPodLabels?: Record<string, string>;
+  /**
+   * Limits `errorRate` to the Ready pods whose first container runs this image (a bad release):
+   * unlike a pod-template-hash, it survives a rollout restart of the bad revision, and only a
+   * rollback (or a roll forward) replaces it.
+   */
+  errorImage?: string;
   /** Fraction (0..1) of requests answered 4xx (bots, bad clients): the service is fine. */
   clientErrorRate?: number;
   /** Milliseconds added to the service's own work per request. */
@@ -27,6 +33,8 @@ export interface ServiceModifier {
   cpuMilli?: number;
   /** Fraction (0..1) of the service's PVC in use; the baseline is about 45 %. */
   diskUsedFraction?: number;
+  /** Bytes in use on the service's PVC, whatever its size (data that landed): an expanded volume then shows a lower fraction. */
+  diskUsedBytes?: number;
 }
 
 /** A modifier as stored: `since` is when its memory growth was set, so a leak grows from then and not before. */

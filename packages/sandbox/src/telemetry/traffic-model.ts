@@ -13,6 +13,8 @@ export interface ServiceState {
   cpuLimitMilli: number | undefined;
   /** Labels of each Ready pod, for modifiers scoped to some of them (`errorPodLabels`). */
   readyPodLabels?: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** Image of each Ready pod's first container, in the order of `readyPodLabels` (`errorImage`). */
+  readyPodImages?: readonly string[];
   /** Callers whose connections a NetworkPolicy drops: their calls time out and never arrive. */
   unreachableFrom?: ReadonlySet<string>;
 }
@@ -25,7 +27,12 @@ export interface TrafficInput {
   modifierOf: (service: string) => Readonly<ServiceModifier>;
   /** Length of the traffic's daily cycle; a day by default. */
   dayMs?: number;
+  /** Leaves out the short-term wander of entry traffic (±TRAFFIC_NOISE): the steady rate at that time of day. */
+  steady?: boolean;
 }
+
+/** How far entry traffic wanders around its daily curve, as a fraction. */
+export const TRAFFIC_NOISE = 0.06;
 
 /** What one service is doing at one instant. Fractions of `rps` add up to 1 across codes. */
 export interface ServiceTraffic {
@@ -57,12 +64,15 @@ const REFUSED_CALL_MS = 1;
 /** How long a caller waits on a call that never connects (the estate's services use ~3 s). */
 export const CALL_TIMEOUT_MS = 3000;
 
-/** Share of the service's traffic served by the pods a modifier's labels pick: endpoints spread it evenly over Ready pods. */
-function errorShare(s: ServiceState, labels: Readonly<Record<string, string>> | undefined): number {
-  if (!labels) return 1;
+/** Share of the service's traffic served by the pods a modifier's labels or image pick: endpoints spread it evenly over Ready pods. */
+function errorShare(s: ServiceState, mod: Readonly<ServiceModifier>): number {
+  const labels = mod.errorPodLabels;
+  const image = mod.errorImage;
+  if (!labels && image === undefined) return 1;
   const ready = s.readyPodLabels ?? [];
   if (ready.length === 0) return 0;
-  return ready.filter((l) => Object.entries(labels).every(([k, v]) => l[k] === v)).length / ready.length;
+  const picked = ready.filter((l, i) => (!labels || Object.entries(labels).every(([k, v]) => l[k] === v)) && (image === undefined || s.readyPodImages?.[i] === image));
+  return picked.length / ready.length;
 }
 
 /** Callers first: every service after all of the services that call it. */
@@ -99,9 +109,15 @@ function nightlyBurst(service: string, atMs: number, dayMs: number): number {
   return dayFraction >= 2 / 24 && dayFraction < 2.5 / 24 ? 20 : 1;
 }
 
-/** Queueing: latency barely moves until the CPU is ~80 % busy, then climbs steeply. */
-function queueingFactor(saturation: number): number {
-  return saturation <= 0.8 ? 1 : 1 + 10 * (saturation - 0.8) ** 2;
+/**
+ * Queueing: latency barely moves until the CPU is ~80 % busy, then climbs steeply. Past the limit
+ * the CFS quota runs out in every period and requests queue behind each other, so the wait grows
+ * with the excess demand (about 14 × the own work at 1.4 × the limit).
+ */
+export function queueingFactor(saturation: number): number {
+  if (saturation <= 0.8) return 1;
+  if (saturation <= 1) return 1 + 10 * (saturation - 0.8) ** 2;
+  return 1.4 + 33 * (saturation - 1);
 }
 
 /** Requests that time out once the pods are far past their CPU limit. */
@@ -130,7 +146,7 @@ export function computeTraffic(input: TrafficInput): Map<string, ServiceTraffic>
     const external =
       entry === undefined
         ? 0
-        : entry * dailyCurve(atMs, dayMs) * nightlyBurst(s.name, atMs, dayMs) * (1 + 0.06 * smoothNoise(input.seed, `${input.cluster}/${s.name}`, atMs));
+        : entry * dailyCurve(atMs, dayMs) * nightlyBurst(s.name, atMs, dayMs) * (input.steady === true ? 1 : 1 + TRAFFIC_NOISE * smoothNoise(input.seed, `${input.cluster}/${s.name}`, atMs));
     const asked = (external + (offered.get(s.name) ?? 0)) * (input.modifierOf(s.name).trafficFactor ?? 1);
     const rps = s.readyPods > 0 ? asked : 0;
     served.set(s.name, rps);
@@ -152,7 +168,7 @@ export function computeTraffic(input: TrafficInput): Map<string, ServiceTraffic>
     const capacity = s.cpuLimitMilli === undefined ? Infinity : s.cpuLimitMilli * s.readyPods;
     const saturation = capacity === Infinity ? 0 : capacity > 0 ? cpuDemandMilli / capacity : 0;
 
-    const ownErrors = (mod.errorRate ?? 0) * errorShare(s, mod.errorPodLabels);
+    const ownErrors = (mod.errorRate ?? 0) * errorShare(s, mod);
     let survive500 = 1 - Math.min(1, BASE_ERROR_RATE + ownErrors + overloadErrors(saturation));
     let survive503 = 1;
     let survive504 = 1;
