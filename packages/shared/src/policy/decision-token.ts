@@ -79,7 +79,7 @@ export function verifyDecision(
   if (parts.length !== 2 || !parts[0] || !parts[1]) return err({ code: "malformed", message: "a decision token is <payload>.<signature>" });
   const [payload, signature] = parts as [string, string];
   const key = typeof publicKeyPem === "string" ? createPublicKey(publicKeyPem) : publicKeyPem;
-  let good = false;
+  let good: boolean;
   try {
     good = verify(null, Buffer.from(payload), key, Buffer.from(signature, "base64url"));
   } catch {
