@@ -6,9 +6,10 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type Config } from "../../packages/shared/src/config/config.js";
 import { clearStalePostmaster, embeddedPostgresPassword, embeddedPostgresUrl } from "../../packages/shared/src/db/embedded-postgres.js";
 import { createLogger, redactUrlCredentials } from "../../packages/shared/src/logging/logger.js";
-import { COMPONENT_NAMES, planComponents, type ComponentSpec } from "./components.js";
+import { COMPONENT_NAMES, planComponents, skipReason, type ComponentName, type ComponentSpec, type Machine, type Skip } from "./components.js";
 import { acquireLock, describeHolder } from "./instance-lock.js";
 import { renderLogLine } from "./log-format.js";
+import { findProgram } from "./monitoring/commands.js";
 import { describeConflict, findPortConflicts } from "./ports.js";
 import { startProcess } from "./process-runner.js";
 import { commandLine, isProcessAlive } from "./processes.js";
@@ -82,9 +83,21 @@ async function run(config: Config, dataDir: string, tookOver: string | undefined
       return 1;
     }
   }
-  const runtime = resolveRuntime(config, { databaseUrl, dataDir }, () => randomBytes(24).toString("base64url"));
-  const components = planComponents(config, databaseUrl);
-  const built = components.filter((s) => [s.entry, ...s.needs].every((f) => existsSync(path.join(REPO_ROOT, f))));
+  const machine: Machine = { fileExists: (f) => existsSync(path.join(REPO_ROOT, f)), findProgram: (p) => findProgram(p, process.env.PATH) };
+  // A stand-in whose real component exists is not part of this run at all.
+  const components = planComponents(config, databaseUrl).filter((s) => skipReason(s, machine)?.reason !== "replaced");
+  const skips = new Map<string, Skip>();
+  for (const s of components) {
+    const why = skipReason(s, machine);
+    if (why) skips.set(s.name, why);
+  }
+  const built = components.filter((s) => !skips.has(s.name));
+  const runs = (name: ComponentName) => built.find((s) => s.name === name);
+  const runtime = resolveRuntime(
+    config,
+    { databaseUrl, dataDir, prometheusUrl: runs("prometheus")?.url, alertmanagerUrl: runs("alertmanager")?.url },
+    () => randomBytes(24).toString("base64url"),
+  );
 
   const conflicts = await findPortConflicts(
     built.flatMap((s) => (s.port ? [{ component: s.name, port: s.port.number, host: s.port.host, variable: s.port.variable }] : [])),
@@ -93,8 +106,11 @@ async function run(config: Config, dataDir: string, tookOver: string | undefined
     for (const c of conflicts) console.error(describeConflict(c));
     return 1;
   }
-  const missing = components.filter((s) => !built.includes(s));
-  if (missing.length > 0) log.info({ components: missing.map((s) => s.name).join(",") }, "not built yet, skipped");
+  const notBuilt = components.filter((s) => skips.get(s.name)?.reason === "not built yet");
+  if (notBuilt.length > 0) log.info({ components: notBuilt.map((s) => s.name).join(",") }, "not built yet, skipped");
+  for (const [name, why] of skips) {
+    if (why.reason === "not installed") log.warn({ install: why.install }, `${name} is not installed; going on without it (install it with \`${why.install}\`)`);
+  }
 
   const env = componentEnv(process.env, config, runtime);
   const outcome = await supervise({
@@ -111,7 +127,7 @@ async function run(config: Config, dataDir: string, tookOver: string | undefined
       }),
     waitUntilReady: (spec, proc, signal) => waitUntilReady(spec.probe, proc, { withinMs: spec.readyWithinMs, signal }),
     stopRequested,
-    onAllReady: () => process.stdout.write(`${summary(config, runtime, components, built, terminal.color)}\n`),
+    onAllReady: () => process.stdout.write(`${summary(config, runtime, components, skips, terminal.color)}\n`),
     onOutcome: (o) => (o.kind === "stopped" ? log.info(describeOutcome(o)) : reportFailure(o, terminal.color)),
     stopWithinMs: STOP_WITHIN_MS,
     log,
@@ -147,14 +163,23 @@ function reportFailure(o: Exclude<Outcome, { kind: "stopped" }>, color: boolean)
   console.error(`\n✖ ${describeOutcome(o)}. Its last output:\n${tail}\n\nStopping the other components.\n`);
 }
 
-function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], built: ComponentSpec[], color: boolean): string {
+function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], skips: ReadonlyMap<string, Skip>, color: boolean): string {
   const rows: SummaryRow[] = [];
   if (config.database.url !== undefined) {
     rows.push({ name: "postgres", status: "external", url: withoutCredentials(config.database.url), note: "from DATABASE_URL" });
   }
+  for (const [name, url, variable] of [
+    ["alertmanager", config.telemetry.alertmanagerUrl, "ALERTMANAGER_URL"],
+    ["prometheus", config.telemetry.prometheusUrl, "PROMETHEUS_URL"],
+  ] as const) {
+    if (url !== undefined) rows.push({ name, status: "external", url: withoutCredentials(url), note: `from ${variable}` });
+  }
   for (const spec of specs) {
-    if (!built.includes(spec)) {
+    const skip = skips.get(spec.name);
+    if (skip?.reason === "not built yet") {
       rows.push({ name: spec.name, status: "not built yet", url: "", note: `${spec.summary}; no ${spec.entry} yet` });
+    } else if (skip?.reason === "not installed") {
+      rows.push({ name: spec.name, status: "not installed", url: "", note: `${spec.summary}; install: ${skip.install}` });
     } else if (spec.kind === "task") {
       rows.push({ name: spec.name, status: "done", url: "", note: spec.summary });
     } else {
@@ -166,7 +191,7 @@ function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], built
     config.database.url === undefined
       ? { label: "Postgres", value: runtime.databaseUrl, note: `data in ${shownPath(path.join(runtime.dataDir, "postgres"))}` }
       : { label: "Postgres", value: redactUrlCredentials(runtime.databaseUrl), note: "from DATABASE_URL" },
-    ...(built.some((s) => s.name === "sandbox")
+    ...(specs.some((s) => s.name === "sandbox" && !skips.has(s.name))
       ? [{ label: "Kubeconfig", value: shownPath(path.join(runtime.dataDir, "sandbox", "kubeconfig")), note: "contexts prod, staging (admin) and scarlet@prod, scarlet@staging" }]
       : []),
     secretRow("Approver token", runtime.approverToken, runtime.generated.approverToken, "AUTODEVOPS_APPROVER_TOKEN"),

@@ -7,21 +7,30 @@ export interface Runtime {
   dataDir: string;
   approverToken: string;
   apiKey: string;
+  /** The bearer token Alertmanager sends to Scarlet's `POST /alerts` (or its stand-in). */
+  alertsToken: string;
   /** Which credentials were generated for this run rather than given. */
   generated: { approverToken: boolean; apiKey: boolean };
+  /** Where Prometheus and Alertmanager answer this run (the ones npm start runs, or external ones); undefined: none. */
+  prometheusUrl: string | undefined;
+  alertmanagerUrl: string | undefined;
 }
 
 /** Fills in the demo credentials CONTRACTS.md §7 asks for when the environment has none. */
 export function resolveRuntime(
   config: Config,
-  given: { databaseUrl: string; dataDir: string },
+  given: { databaseUrl: string; dataDir: string; prometheusUrl?: string; alertmanagerUrl?: string },
   newSecret: () => string,
 ): Runtime {
   return {
-    ...given,
+    databaseUrl: given.databaseUrl,
+    dataDir: given.dataDir,
     approverToken: config.auth.approverToken ?? newSecret(),
     apiKey: config.auth.apiKey ?? newSecret(),
+    alertsToken: config.auth.alertsToken ?? newSecret(),
     generated: { approverToken: config.auth.approverToken === undefined, apiKey: config.auth.apiKey === undefined },
+    prometheusUrl: given.prometheusUrl ?? config.telemetry.prometheusUrl,
+    alertmanagerUrl: given.alertmanagerUrl ?? config.telemetry.alertmanagerUrl,
   };
 }
 
@@ -42,5 +51,11 @@ export function componentEnv(base: NodeJS.ProcessEnv, config: Config, runtime: R
     JAMIE_URL: config.urls.jamie,
     AUTODEVOPS_APPROVER_TOKEN: runtime.approverToken,
     AUTODEVOPS_API_KEY: runtime.apiKey,
+    AUTODEVOPS_ALERTS_TOKEN: runtime.alertsToken,
+    PROMETHEUS_PORT: String(config.ports.prometheus),
+    ALERTMANAGER_PORT: String(config.ports.alertmanager),
+    // Unset when none runs: Scarlet and Jamie then read the sandbox's telemetry directly.
+    PROMETHEUS_URL: runtime.prometheusUrl,
+    ALERTMANAGER_URL: runtime.alertmanagerUrl,
   };
 }

@@ -2,7 +2,7 @@ import { paint, type Colour } from "./log-format.js";
 
 /** What the person sees once everything is up: what runs where, and how to get in. */
 
-export type ComponentStatus = "ready" | "done" | "external" | "not built yet";
+export type ComponentStatus = "ready" | "done" | "external" | "not built yet" | "not installed";
 
 export interface SummaryRow {
   name: string;
@@ -24,6 +24,7 @@ const STATUS_COLOURS: Record<ComponentStatus, Colour> = {
   done: "green",
   external: "cyan",
   "not built yet": "gray",
+  "not installed": "yellow",
 };
 
 /** The summary table as lines of text (no trailing newline). */

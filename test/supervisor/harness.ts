@@ -15,12 +15,14 @@ export interface Ports {
   SANDBOX_PORT: string;
   SCARLET_PORT: string;
   JAMIE_PORT: string;
+  PROMETHEUS_PORT: string;
+  ALERTMANAGER_PORT: string;
 }
 
-/** Four distinct ports that were free a moment ago, so a running demo is not disturbed. */
+/** Distinct ports that were free a moment ago, so a running demo is not disturbed. */
 export async function freePorts(): Promise<Ports> {
   const servers = await Promise.all(
-    [0, 1, 2, 3].map(
+    [0, 1, 2, 3, 4, 5].map(
       () =>
         new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
           const s = createServer();
@@ -31,8 +33,8 @@ export async function freePorts(): Promise<Ports> {
   );
   const ports = servers.map((s) => String((s.address() as { port: number }).port));
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  const [pg = "", sandbox = "", scarlet = "", jamie = ""] = ports;
-  return { EMBEDDED_PG_PORT: pg, SANDBOX_PORT: sandbox, SCARLET_PORT: scarlet, JAMIE_PORT: jamie };
+  const [pg = "", sandbox = "", scarlet = "", jamie = "", prometheus = "", alertmanager = ""] = ports;
+  return { EMBEDDED_PG_PORT: pg, SANDBOX_PORT: sandbox, SCARLET_PORT: scarlet, JAMIE_PORT: jamie, PROMETHEUS_PORT: prometheus, ALERTMANAGER_PORT: alertmanager };
 }
 
 /** A fresh data dir. mkdtemp makes it 0700; the supervisor must open it for the postgres user itself. */
@@ -55,7 +57,7 @@ export interface Started {
 export function startSupervisor(env: Record<string, string>): Started {
   const base = { ...process.env };
   // Whatever the test runner's environment holds must not redirect these runs.
-  for (const name of ["DATABASE_URL", "AUTODEVOPS_APPROVER_TOKEN", "AUTODEVOPS_API_KEY", "LOG_LEVEL", "FORCE_COLOR"]) delete base[name];
+  for (const name of ["DATABASE_URL", "AUTODEVOPS_APPROVER_TOKEN", "AUTODEVOPS_API_KEY", "AUTODEVOPS_ALERTS_TOKEN", "PROMETHEUS_URL", "ALERTMANAGER_URL", "LOG_LEVEL", "FORCE_COLOR"]) delete base[name];
   const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts/start.mjs")], {
     cwd: REPO_ROOT,
     env: { ...base, NO_COLOR: "1", ...env },

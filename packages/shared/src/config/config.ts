@@ -39,9 +39,9 @@ export interface Config {
     | { mode: "off" }
     | { mode: "http"; botToken: string; signingSecret: string }
     | { mode: "socket"; botToken: string; appToken: string; signingSecret: string | undefined };
-  ports: { sandbox: number; scarlet: number; jamie: number };
+  ports: { sandbox: number; scarlet: number; jamie: number; prometheus: number; alertmanager: number };
   urls: { sandbox: string; scarlet: string; jamie: string };
-  auth: { approverToken: string | undefined; apiKey: string | undefined };
+  auth: { approverToken: string | undefined; apiKey: string | undefined; alertsToken: string | undefined };
 }
 
 /** Empty values count as unset: env files and orchestrators often write `NAME=`. */
@@ -80,6 +80,9 @@ function crossChecks(e: Env): Array<Omit<ConfigIssue, "received">> {
     ["SCARLET_PORT", e.SCARLET_PORT],
     ["JAMIE_PORT", e.JAMIE_PORT],
   ];
+  // npm start runs its own Prometheus and Alertmanager only where no external one is named.
+  if (!e.PROMETHEUS_URL) ports.push(["PROMETHEUS_PORT", e.PROMETHEUS_PORT]);
+  if (!e.ALERTMANAGER_URL) ports.push(["ALERTMANAGER_PORT", e.ALERTMANAGER_PORT]);
   if (!e.DATABASE_URL) ports.push(["EMBEDDED_PG_PORT", e.EMBEDDED_PG_PORT]);
   const seen = new Map<number, EnvVarName>();
   for (const [name, value] of ports) {
@@ -120,13 +123,13 @@ function toConfig(e: Env): Config {
     github: { token: e.GITHUB_TOKEN, repository: e.GITHUB_REPOSITORY, apiUrl: e.GITHUB_API_URL },
     llm,
     slack,
-    ports: { sandbox: e.SANDBOX_PORT, scarlet: e.SCARLET_PORT, jamie: e.JAMIE_PORT },
+    ports: { sandbox: e.SANDBOX_PORT, scarlet: e.SCARLET_PORT, jamie: e.JAMIE_PORT, prometheus: e.PROMETHEUS_PORT, alertmanager: e.ALERTMANAGER_PORT },
     urls: {
       sandbox: e.SANDBOX_URL ?? local(e.SANDBOX_PORT),
       scarlet: e.SCARLET_URL ?? local(e.SCARLET_PORT),
       jamie: e.JAMIE_URL ?? local(e.JAMIE_PORT),
     },
-    auth: { approverToken: e.AUTODEVOPS_APPROVER_TOKEN, apiKey: e.AUTODEVOPS_API_KEY },
+    auth: { approverToken: e.AUTODEVOPS_APPROVER_TOKEN, apiKey: e.AUTODEVOPS_API_KEY, alertsToken: e.AUTODEVOPS_ALERTS_TOKEN },
   };
 }
 

@@ -40,8 +40,8 @@ export const ENV_DOCS = {
   REDIS_URL: { description: "Redis for the event bus and MCP caching; unset: Postgres LISTEN/NOTIFY", secret: false, default: "unset" },
   MONGODB_URI: { description: "MongoDB for Jamie's vector memory; unset: embedded memory", secret: false, default: "unset" },
   KUBECONFIG: { description: "kubeconfig of the real clusters; unset: the sandbox's", secret: false, default: "unset (sandbox)" },
-  PROMETHEUS_URL: { description: "Prometheus HTTP API", secret: false, default: "unset (sandbox telemetry)" },
-  ALERTMANAGER_URL: { description: "Alertmanager HTTP API", secret: false, default: "unset" },
+  PROMETHEUS_URL: { description: "Prometheus HTTP API; unset: `npm start` runs one on PROMETHEUS_PORT when installed", secret: false, default: "unset (local, else sandbox telemetry)" },
+  ALERTMANAGER_URL: { description: "Alertmanager HTTP API; unset: `npm start` runs one on ALERTMANAGER_PORT when installed", secret: false, default: "unset (local, else none)" },
   LOKI_URL: { description: "Loki HTTP API", secret: false, default: "unset (sandbox telemetry)" },
   TEMPO_URL: { description: "Tempo HTTP API", secret: false, default: "unset (sandbox telemetry)" },
   GITHUB_TOKEN: { description: "GitHub token for the GitHub MCP server", secret: true, default: "unset" },
@@ -58,11 +58,14 @@ export const ENV_DOCS = {
   SANDBOX_PORT: { description: "sandbox control API port; the prod and staging Kubernetes APIs take the next two", secret: false, default: "7070" },
   SCARLET_PORT: { description: "Scarlet's API port", secret: false, default: "7080" },
   JAMIE_PORT: { description: "Jamie's portal port", secret: false, default: "3000" },
+  PROMETHEUS_PORT: { description: "port of the Prometheus `npm start` runs (scraping the sandbox)", secret: false, default: "9090" },
+  ALERTMANAGER_PORT: { description: "port of the Alertmanager `npm start` runs (sending to Scarlet's `POST /alerts`)", secret: false, default: "9093" },
   SANDBOX_URL: { description: "sandbox control API as other components reach it", secret: false, default: "http://127.0.0.1:$SANDBOX_PORT" },
   SCARLET_URL: { description: "Scarlet's API as other components reach it", secret: false, default: "http://127.0.0.1:$SCARLET_PORT" },
   JAMIE_URL: { description: "Jamie's portal as other components reach it", secret: false, default: "http://127.0.0.1:$JAMIE_PORT" },
   AUTODEVOPS_APPROVER_TOKEN: { description: "an approver's bearer token for Scarlet's approvals API", secret: true, default: "generated and printed at start" },
   AUTODEVOPS_API_KEY: { description: "an API key for Jamie's chat API", secret: true, default: "generated and printed at start" },
+  AUTODEVOPS_ALERTS_TOKEN: { description: "bearer token Alertmanager sends to Scarlet's `POST /alerts`, which checks it", secret: true, default: "generated at start" },
 } as const satisfies Record<string, EnvVarDoc>;
 
 export type EnvVarName = keyof typeof ENV_DOCS;
@@ -102,9 +105,12 @@ export const envFields = {
   SANDBOX_PORT: port(7070),
   SCARLET_PORT: port(7080),
   JAMIE_PORT: port(3000),
+  PROMETHEUS_PORT: port(9090),
+  ALERTMANAGER_PORT: port(9093),
   SANDBOX_URL: httpUrl.optional(),
   SCARLET_URL: httpUrl.optional(),
   JAMIE_URL: httpUrl.optional(),
   AUTODEVOPS_APPROVER_TOKEN: secret(16, "a token").optional(),
   AUTODEVOPS_API_KEY: secret(16, "an API key").optional(),
+  AUTODEVOPS_ALERTS_TOKEN: secret(16, "a token").optional(),
 } satisfies Record<EnvVarName, z.ZodType>;

@@ -1,0 +1,45 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfig } from "../../../packages/shared/src/config/config.js";
+import { createLogger } from "../../../packages/shared/src/logging/logger.js";
+import { localBase } from "../components.js";
+import { COMPRESSED_TIMING } from "../monitoring/alertmanager-config.js";
+import { ALERTMANAGER, alertmanagerArgs, findProgram } from "../monitoring/commands.js";
+import { writeAlertmanagerFiles } from "../monitoring/config-files.js";
+import { listenAddress, runProgram } from "./run-program.js";
+
+// The `alertmanager` component: the machine's Alertmanager with a generated configuration that
+// sends every alert, and its resolution, to Scarlet's `POST /alerts` with a bearer token.
+// Config and data live in <DATA_DIR>/alertmanager.
+
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+}
+const log = createLogger({ service: "alertmanager", level: config.logLevel });
+const command = findProgram(ALERTMANAGER, process.env.PATH);
+const token = config.auth.alertsToken;
+if (command === undefined || token === undefined) {
+  log.fatal(command === undefined ? `Alertmanager is not installed: ${ALERTMANAGER.install}` : "AUTODEVOPS_ALERTS_TOKEN is unset (the supervisor sets it)");
+  process.exit(1);
+}
+const dir = path.join(path.resolve(REPO_ROOT, config.dataDir), "alertmanager");
+const webhookUrl = `${config.urls.scarlet.replace(/\/+$/, "")}/alerts`;
+const configFile = await writeAlertmanagerFiles(dir, { webhookUrl, token, ...COMPRESSED_TIMING });
+log.info({ configFile, webhookUrl }, "alertmanager.yml written");
+runProgram({
+  name: "alertmanager",
+  command,
+  args: [
+    ...alertmanagerArgs({ configFile, dataDir: path.join(dir, "data"), listen: listenAddress(config.bindHost, config.ports.alertmanager) }),
+    `--web.external-url=${localBase(config.bindHost, config.ports.alertmanager)}`,
+  ],
+  cwd: dir,
+  log,
+});
