@@ -1,12 +1,17 @@
 import type { FaultKind } from "@autodevops/shared";
 import type { AnyFaultKindDef } from "../kind-def.js";
 import { configError } from "./config-error.js";
+import { flappingFault } from "./flapping.js";
 import { hungReplica } from "./hung-replica.js";
+import { memoryLeak } from "./memory-leak.js";
 import { nodeNotReady } from "./node-not-ready.js";
 import { oom } from "./oom.js";
+import { noiseFault } from "./noise.js";
 import { crashloop, dependencyDown } from "./process-crash.js";
 import { badRollout, imagePull, probeFailure } from "./rollout-change.js";
 import { scaledToZero } from "./scaled-to-zero.js";
+import { slowDependency } from "./slow-dependency.js";
+import { trafficSpike } from "./traffic-spike.js";
 
 /** The kinds the sandbox simulates, one definition each; a kind missing here answers "not simulated yet". */
 export const FAULT_DEFS: Partial<Record<FaultKind, AnyFaultKindDef>> = {
@@ -20,4 +25,9 @@ export const FAULT_DEFS: Partial<Record<FaultKind, AnyFaultKindDef>> = {
   "config-error": configError,
   "hung-replica": hungReplica,
   "node-not-ready": nodeNotReady,
+  "memory-leak": memoryLeak,
+  "traffic-spike": trafficSpike,
+  "slow-dependency": slowDependency,
+  flapping: flappingFault,
+  noise: noiseFault,
 } as Partial<Record<FaultKind, AnyFaultKindDef>>;

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { err, ok } from "@autodevops/shared";
 import { imageRepository, imageTag } from "../../controllers/image-ref.js";
+import { appLine } from "../../controllers/app-log-lines.js";
 import { CHANGE_CAUSE } from "../../estate/workload-objects.js";
+import { simMs } from "../../sim-time.js";
 import { CRASH_AFTER_S, crashEffect } from "../fault-effects.js";
 import { defineFault, type FaultCluster, type InjectContext, type KindFault } from "../kind-def.js";
 import { curedBy, notYet, onTargetWorkload } from "../cure-rules.js";
@@ -11,7 +13,7 @@ import { by, message, tag } from "./params.js";
 type Json = Record<string, unknown>;
 
 /** The template before the fault's rollout: a rollback brings it back, and only that cures. */
-type State = { previousTemplate: Json; previousChangeCause: string | undefined; badImage?: string; badPath?: string };
+type State = { previousTemplate: Json; previousChangeCause: string | undefined; badImage?: string; badPath?: string; mode?: "crash" | "errors" };
 
 /** 1.4.2 → 1.4.3: the next patch release, as CI would tag it. */
 function nextTag(t: string): string {
@@ -81,17 +83,49 @@ export const imagePull = defineFault({
   undo: restorePrevious,
 });
 
-/** A new release whose pods crash (mode "crash"). */
+/** Share of the new revision's requests that fail in mode "errors". */
+export const BAD_REVISION_ERROR_RATE = 0.3;
+
+/** A handler bug of the new release, as its structured logger reports it: one line, the stack in a field. */
+function handlerError(service: string, at: Date): string {
+  return appLine(service, "error", at, "unhandled error in request handler", {
+    method: "POST",
+    path: `/api/${service}`,
+    status: 500,
+    error: 'pq: column "discount_code" of relation "orders" does not exist',
+    stacktrace: [
+      `main.(*Server).handle${service.charAt(0).toUpperCase()}${service.slice(1)}`,
+      "\t/src/internal/server/handlers.go:214",
+      "net/http.HandlerFunc.ServeHTTP",
+      "\t/usr/local/go/src/net/http/server.go:2166",
+      "main.(*Server).withRecovery.func1",
+      "\t/src/internal/server/middleware.go:58",
+    ].join("\n"),
+  });
+}
+
+/**
+ * A new release that is wrong: its pods crash (mode "crash"), or stay Running and Ready but fail
+ * 30 % of their requests with 500 and a stack trace in their logs (mode "errors"). The errors are
+ * tied to the new image, so endpoints that still hold old pods mid-rollout fail less, a restart of
+ * the bad revision keeps failing, and only a rollback ends it.
+ */
 export const badRollout = defineFault({
   params: z.strictObject({ message, by, mode: z.enum(["crash", "errors"]).default("crash"), tag }),
   inject: (ctx, p) => {
-    // The 5xx of mode "errors" show only in metrics and traces, which the telemetry model owns.
-    if (p.mode === "errors") return err({ code: "bad_params", message: `bad params for bad-rollout: mode "errors" is not simulated yet; use "crash"` });
-    return rolloutChange(ctx, p, { image: withTag(p.tag, nextTag) });
+    const r = rolloutChange(ctx, p, { image: withTag(p.tag, nextTag) });
+    return r.ok ? ok({ ...r.value, state: { ...r.value.state, mode: p.mode } }) : r;
   },
   effects(f, ctx) {
     if (!isTargetPod(f, ctx) || f.state.badImage === undefined || ctx.container.image !== f.state.badImage) return [];
+    if (f.state.mode === "errors") {
+      return [{ type: "log", since: new Date(f.injectedAt), everyMs: simMs(15), line: "", render: (at) => f.message ?? handlerError(ctx.container.name, at) }];
+    }
     return [crashEffect(f, CRASH_AFTER_S, { exitCode: 1, reason: "Error" }, 'panic: config: required setting "FEATURE_CHECKOUT_V2_ENDPOINT" is not set')];
+  },
+  modifiers(f) {
+    if (f.state.mode !== "errors" || f.state.badImage === undefined) return [];
+    return [{ service: f.target, modifier: { errorRate: BAD_REVISION_ERROR_RATE, errorImage: f.state.badImage } }];
   },
   judgeCure: rolledBack,
   undo: restorePrevious,
