@@ -47,6 +47,7 @@ export type Container = {
   envFrom?: EnvFromSource[];
   resources?: ResourceRequirements;
   ports?: ContainerPort[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
@@ -70,6 +71,8 @@ export type Volume = { name: string; persistentVolumeClaim?: { claimName: string
 export type PodSpec = {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
+  /** system-node-critical and system-cluster-critical pods are the last the kubelet evicts. */
+  priorityClassName?: string;
   containers?: Container[];
   initContainers?: Container[];
   restartPolicy?: "Always" | "OnFailure" | "Never";

@@ -8,9 +8,19 @@ import { adoptContainerRun } from "./container-status.js";
 import { timestamp, typed, type Container, type Node, type Pod } from "./kube-shapes.js";
 import type { NodeHealthBoard } from "./node-health.js";
 import { buildPodStatus } from "./pod-status.js";
+import { qosClass } from "./quantity.js";
 
 /** The kubelet's sync period here: 2 s of cluster time, enough to resolve probe periods and back-offs. */
 export const KUBELET_TICK_MS = simMs(2);
+/**
+ * Under memory pressure the eviction manager evicts one pod, then waits for the node to report
+ * again before the next: 20 s of cluster time between evictions.
+ */
+export const EVICTION_INTERVAL_MS = simMs(20);
+/** The kubelet's default hard eviction threshold for memory. */
+const MEMORY_THRESHOLD = "100Mi";
+const CRITICAL_PRIORITY_CLASSES = new Set(["system-node-critical", "system-cluster-critical"]);
+const QOS_RANK = { BestEffort: 0, Burstable: 1, Guaranteed: 2 } as const;
 
 type PodRun = {
   uid: string;
@@ -94,6 +104,8 @@ export function startKubelet(deps: KubeletDeps): Kubelet {
       for (const run of runs.values()) if (run.node === node) run.dirty = true;
     }),
   ];
+  /** When each node under memory pressure last evicted a pod (absent: not under pressure). */
+  const lastEviction = new Map<string, number>();
   const stopTick = every(KUBELET_TICK_MS, tick, deps.log, "kubelet");
 
   function tick(): void {
@@ -117,6 +129,46 @@ export function startKubelet(deps: KubeletDeps): Kubelet {
       for (const entry of run.containers) step(run, entry, now.getTime());
       if (run.dirty) writeStatus(run, now);
     }
+    for (const node of nodes.keys()) manageMemoryPressure(node, now);
+  }
+
+  /**
+   * The eviction manager's memory signal: while the node is under MemoryPressure (a pod eating
+   * its memory, see node-health.ts) it evicts one pod per interval, BestEffort before Burstable
+   * before Guaranteed, sparing DaemonSet pods, critical pods and the culprit itself. (A real
+   * kubelet ranks by usage above requests and would pick an unbounded culprit early; the
+   * sandbox spares it so the incident stays for a person to find, as CONTRACTS.md asks.)
+   */
+  function manageMemoryPressure(node: string, now: Date): void {
+    if (health.health(node) !== "Ready" || !health.underPressure(node, "MemoryPressure")) {
+      lastEviction.delete(node);
+      return;
+    }
+    const last = lastEviction.get(node);
+    if (last === undefined) {
+      const subject = { apiVersion: "v1", kind: "Node", metadata: { name: node, uid: node, resourceVersion: "" } };
+      recorder.record(subject, { component: "kubelet", host: node }, "Warning", "EvictionThresholdMet", "Attempting to reclaim memory");
+    } else if (now.getTime() - last < EVICTION_INTERVAL_MS) return;
+    lastEviction.set(node, now.getTime());
+    const hog = health.memoryHog(node);
+    const victim = [...runs.values()]
+      .filter((r) => r.node === node && r.admitted && !r.stopping && !r.pod.metadata.deletionTimestamp && r.pod.status?.phase !== "Failed" && r.pod.status?.phase !== "Succeeded")
+      .filter((r) => !r.pod.metadata.ownerReferences?.some((o) => o.kind === "DaemonSet") && !CRITICAL_PRIORITY_CLASSES.has(r.pod.spec?.priorityClassName ?? "") && !hog?.isHog(r.pod))
+      .sort((a, b) => QOS_RANK[qosClass(a.pod.spec)] - QOS_RANK[qosClass(b.pod.spec)] || a.name.localeCompare(b.name))[0];
+    if (!victim) return;
+    const availableKi = 40_000 + Math.floor(deps.random() * 50_000);
+    const culprit = hog ? ` Container ${hog.usage.container} was using ${Math.round(hog.usage.bytes / 1024)}Ki, request is 0, has larger consumption of memory.` : "";
+    evictRun(victim, `The node was low on resource: memory. Threshold quantity: ${MEMORY_THRESHOLD}, available: ${availableKi}Ki.${culprit}`);
+  }
+
+  function evictRun(run: PodRun, message: string): void {
+    const now = deps.now();
+    for (const entry of run.containers) killNow(entry.run, now.getTime());
+    const status = { ...buildPodStatus(run.pod, run, timestamp(now)), phase: "Failed" as const, reason: "Evicted", message };
+    store.mutate("pods", run.namespace, run.name, (o) => void (o.status = status), { subresource: "status" });
+    recorder.record(run.pod, { component: "kubelet", host: run.node }, "Warning", "Evicted", message);
+    runs.delete(run.uid);
+    if (run.podIP) usedIPs.get(run.node)?.delete(run.podIP);
   }
 
   function envFor(run: PodRun, container: Container, now: number): StepEnv {
@@ -251,13 +303,7 @@ export function startKubelet(deps: KubeletDeps): Kubelet {
     evict(namespace, name, message) {
       const run = [...runs.values()].find((r) => r.namespace === namespace && r.name === name);
       if (!run?.admitted) return false;
-      const now = deps.now();
-      for (const entry of run.containers) killNow(entry.run, now.getTime());
-      const status = { ...buildPodStatus(run.pod, run, timestamp(now)), phase: "Failed" as const, reason: "Evicted", message };
-      store.mutate("pods", namespace, name, (o) => void (o.status = status), { subresource: "status" });
-      recorder.record(run.pod, { component: "kubelet", host: run.node }, "Warning", "Evicted", message);
-      runs.delete(run.uid);
-      if (run.podIP) usedIPs.get(run.node)?.delete(run.podIP);
+      evictRun(run, message);
       return true;
     },
     stop() {

@@ -33,8 +33,9 @@ export function kubeletVolumeMetrics(snap: ClusterSnapshot, ctx: ScrapeContext):
     const spec = (pvc.spec ?? {}) as { resources?: { requests?: { storage?: string } } };
     const capBytes = bytes(status.capacity?.storage ?? spec.resources?.requests?.storage);
     if (capBytes <= 0) continue;
-    const fraction = ctx.modifierOf(serviceOf(mounter)).diskUsedFraction ?? BASELINE_USED_FRACTION * (1 + 0.01 * smoothNoise(ctx.seed, `disk/${namespace}/${pvc.metadata.name}`, ctx.now.getTime(), 60_000));
-    const usedBytes = Math.round(capBytes * Math.min(1, Math.max(0, fraction)));
+    const modifier = ctx.modifierOf(serviceOf(mounter));
+    const fraction = modifier.diskUsedFraction ?? BASELINE_USED_FRACTION * (1 + 0.01 * smoothNoise(ctx.seed, `disk/${namespace}/${pvc.metadata.name}`, ctx.now.getTime(), 60_000));
+    const usedBytes = Math.round(modifier.diskUsedBytes !== undefined ? Math.min(capBytes, modifier.diskUsedBytes) : capBytes * Math.min(1, Math.max(0, fraction)));
     const labels = { namespace, persistentvolumeclaim: pvc.metadata.name };
     used.push({ labels, value: usedBytes });
     capacity.push({ labels, value: capBytes });
