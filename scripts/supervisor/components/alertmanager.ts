@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "../../../packages/shared/src/config/config.js";
@@ -32,6 +33,10 @@ if (command === undefined || token === undefined) {
 const dir = path.join(path.resolve(REPO_ROOT, config.dataDir), "alertmanager");
 const webhookUrl = `${config.urls.scarlet.replace(/\/+$/, "")}/alerts`;
 const configFile = await writeAlertmanagerFiles(dir, { webhookUrl, token, ...COMPRESSED_TIMING });
+// The notification log remembers what an earlier run sent; the alerts of that run's sandbox never
+// resolved (it was stopped), so the same alerts firing in this run's new sandbox would be held
+// back as already notified for up to repeat_interval. Silences are kept.
+await rm(path.join(dir, "data", "nflog"), { force: true });
 log.info({ configFile, webhookUrl }, "alertmanager.yml written");
 runProgram({
   name: "alertmanager",

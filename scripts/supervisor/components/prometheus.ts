@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "../../../packages/shared/src/config/config.js";
@@ -45,6 +45,10 @@ if (!targets.ok) {
   process.exit(1);
 }
 const dir = path.join(path.resolve(REPO_ROOT, config.dataDir), "prometheus");
+// Each start's sandbox is new (new pods, counters from zero). An earlier run's series would stay
+// visible for the 5m look-back (a stopped Prometheus writes no staleness markers) and alert
+// about pods that no longer exist, so the time series start empty too.
+await rm(path.join(dir, "data"), { recursive: true, force: true });
 const alertmanagerUrl = config.telemetry.alertmanagerUrl;
 const configFile = await writePrometheusFiles(dir, targets.value, {
   ruleFiles: [RULES],
