@@ -50,9 +50,24 @@ describe("fault routes", () => {
     expect(r).toMatchObject({ status: 400, body: { error: expect.stringContaining('unknown fault kind "explode"') } });
   });
 
-  it("answers 400 for a catalogue kind the sandbox does not simulate yet", async () => {
-    const r = await post({ kind: "traffic-spike", namespace: "shop", target: "cart" });
-    expect(r).toMatchObject({ status: 400, body: { error: "fault kind traffic-spike is not simulated yet" } });
+  it("injects the telemetry faults through the route and lists them uncured", async () => {
+    const requests = [
+      { kind: "memory-leak", namespace: "shop", target: "cart", params: { mibPerMin: 100 } },
+      { kind: "traffic-spike", namespace: "shop", target: "cart", params: { factor: 3 } },
+      { kind: "slow-dependency", namespace: "shop", target: "payments", params: { latencyMs: 1500 } },
+      { kind: "flapping", namespace: "shop", target: "checkout" },
+      { kind: "noise", namespace: "shop", target: "frontend", params: { message: "noise" } },
+      { kind: "bad-rollout", namespace: "shop", target: "catalog", params: { mode: "errors" } },
+    ];
+    const ids: string[] = [];
+    for (const r of requests) {
+      const created = await post(r);
+      expect(created, r.kind).toMatchObject({ status: 201, body: { id: expect.any(String) } });
+      ids.push(created.body.id ?? "");
+    }
+    const listed = (await (await fetch(`${base}/sandbox/faults`)).json()) as { faults: { id: string; kind: string; target: string; cured: boolean }[] };
+    for (const [i, r] of requests.entries()) expect(listed.faults).toContainEqual(expect.objectContaining({ id: ids[i], kind: r.kind, target: r.target, cured: false }));
+    for (const id of ids) expect((await fetch(`${base}/sandbox/faults/${id}`, { method: "DELETE" })).status).toBe(200);
   });
 
   it("answers 400 naming an unknown target, cluster or node", async () => {
@@ -64,7 +79,7 @@ describe("fault routes", () => {
   it("answers 400 naming bad params", async () => {
     expect((await post({ kind: "oom", namespace: "shop", target: "cart", params: { workingSetMi: "lots" } })).body.error).toMatch(/^bad params for oom: workingSetMi/);
     expect((await post({ kind: "crashloop", namespace: "shop", target: "cart", params: { colour: "red" } })).body.error).toMatch(/bad params for crashloop.*colour/);
-    expect((await post({ kind: "bad-rollout", namespace: "shop", target: "cart", params: { mode: "errors" } })).body.error).toMatch(/mode "errors" is not simulated yet/);
+    expect((await post({ kind: "traffic-spike", namespace: "shop", target: "cart", params: { factor: 0.5 } })).body.error).toMatch(/^bad params for traffic-spike: factor/);
     expect((await post({ kind: "bad-rollout", namespace: "shop", target: "cart", params: { mode: "sideways" } })).body.error).toMatch(/^bad params for bad-rollout: mode/);
     expect((await post({ kind: "image-pull", namespace: "shop", target: "redis-cart" })).body.error).toContain("needs a Deployment");
   });
