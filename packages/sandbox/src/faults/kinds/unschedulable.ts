@@ -12,10 +12,9 @@ import { by, message } from "./params.js";
 type Json = Record<string, unknown>;
 type State = { previousTemplate: Json; previousChangeCause: string | undefined; cpuMilli: number };
 
-/** A CPU quantity as the API accepts it (`2500m`, `2.5`, `3`). */
+/** A CPU quantity as the API accepts it (`2500m`, `2.5`, `3`; the CLI sends a bare number as one). */
 const cpu = z
-  .string()
-  .regex(/^\d+(\.\d+)?m?$/, "a CPU quantity such as 2500m or 3")
+  .union([z.string().regex(/^\d+(\.\d+)?m?$/, "a CPU quantity such as 2500m or 3"), z.number().positive().transform(String)])
   .optional();
 
 /** Whether a pod waits for a node because none has room (PodScheduled=False, Unschedulable). */
