@@ -23,6 +23,8 @@ export const ChangeSet = z
   .describe(`The change: 1-${MAX_CHANGED_FILES} entries, each {path, content} to write a file or {path, delete: true} to delete one`);
 export type ChangeSet = z.infer<typeof ChangeSet>;
 
+const hasControlChar = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 /**
  * A new branch's name, checked against git's ref-name rules (git check-ref-format) so the branch
  * can be created as given.
@@ -32,7 +34,7 @@ export const BranchName = z
   .min(1)
   .max(200)
   .refine(
-    (b) => !/[\s~^:?*[\\\x00-\x1f\x7f]/.test(b) && !b.includes("..") && !b.includes("@{") && !b.includes("//") && !/^[-/.]|[/.]$|\.lock$|\/\./.test(b) && b !== "@",
+    (b) => !/[\s~^:?*[\\]/.test(b) && !hasControlChar(b) && !b.includes("..") && !b.includes("@{") && !b.includes("//") && !/^[-/.]|[/.]$|\.lock$|\/\./.test(b) && b !== "@",
     "expected a valid git branch name, e.g. autodevops/scale-payments (no spaces, ~ ^ : ? * [ \\, .., //, or a leading -, / or .)",
   )
   .describe("The new branch to create for the change, e.g. autodevops/scale-payments; refused if it already exists");

@@ -8,7 +8,11 @@ const GitHubEnv = z.object({
     .string({ error: "GITHUB_TOKEN is required: a GitHub token that can read the repositories (and open issues and pull requests for the write tools)" })
     .trim()
     .min(1, "GITHUB_TOKEN is empty: set a GitHub token"),
-  GITHUB_API_URL: z.url({ protocol: /^https?$/, error: "GITHUB_API_URL: expected an http:// or https:// URL, e.g. https://github.example.com/api/v3" }).default("https://api.github.com"),
+  // An empty variable (GITHUB_API_URL= in a .env file) means the default, as if unset.
+  GITHUB_API_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.url({ protocol: /^https?$/, error: "GITHUB_API_URL: expected an http:// or https:// URL, e.g. https://github.example.com/api/v3" }).default("https://api.github.com"),
+  ),
   GITHUB_REPOSITORIES: z
     .string()
     .optional()

@@ -28,6 +28,8 @@ export type GitHubStandIn = {
   repo(fullName: string): RepoState;
   /** Sets what is left of the rate limit, and when it resets. */
   setRateLimit(remaining: number, resetAt?: Date): void;
+  /** Answers the next request matching `method` and `path` with this error instead (once), as GitHub would on a fault. */
+  failNext(method: string, path: RegExp, status: number, message: string): void;
   close(): Promise<void>;
 };
 
@@ -48,6 +50,7 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions): Promise<Gi
   let remaining = limit;
   let resetAt = new Date(now().getTime() + 3600_000);
   let origin: Origin = { api: "", web: "" };
+  const faults: { method: string; path: RegExp; status: number; message: string }[] = [];
 
   function answer(req: IncomingMessage, body: string): StandInResponse {
     const url = new URL(req.url ?? "/", origin.api);
@@ -57,6 +60,11 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions): Promise<Gi
     if (auth !== opts.token) throw new GitHubApiError(401, "Bad credentials");
     if (remaining <= 0) throw new GitHubApiError(403, "API rate limit exceeded for user ID 1.", undefined, "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api");
     remaining--;
+    const fault = faults.findIndex((f) => f.method === req.method && f.path.test(url.pathname));
+    if (fault >= 0) {
+      const [f] = faults.splice(fault, 1);
+      if (f) throw new GitHubApiError(f.status, f.message);
+    }
     const m = REPO_PATH.exec(url.pathname);
     const repo = m ? repos.get(`${decodeURIComponent(m[1] ?? "")}/${decodeURIComponent(m[2] ?? "")}`.toLowerCase()) : undefined;
     if (!m || !repo) throw notFound();
@@ -122,6 +130,9 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions): Promise<Gi
     setRateLimit(left, at) {
       remaining = left;
       if (at) resetAt = at;
+    },
+    failNext(method, path, status, message) {
+      faults.push({ method, path, status, message });
     },
     close: () =>
       new Promise<void>((resolve) => {
