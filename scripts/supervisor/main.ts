@@ -109,7 +109,7 @@ async function run(config: Config, dataDir: string, tookOver: string | undefined
   const notBuilt = components.filter((s) => skips.get(s.name)?.reason === "not built yet");
   if (notBuilt.length > 0) log.info({ components: notBuilt.map((s) => s.name).join(",") }, "not built yet, skipped");
   for (const [name, why] of skips) {
-    if (why.reason === "not installed") log.warn({ install: why.install }, `${name} is not installed; going on without it (install it with \`${why.install}\`)`);
+    if (why.reason === "not installed") log.warn(`${name} is not installed, going on without it; to have it: ${why.install}`);
   }
 
   const env = componentEnv(process.env, config, runtime);

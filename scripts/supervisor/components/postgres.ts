@@ -23,7 +23,8 @@ let onStopRequest = (why: string) => {
 for (const signal of SIGNALS) process.on(signal, () => onStopRequest(signal));
 // The supervisor gives us a stdin pipe and never writes to it: it closes when the supervisor
 // exits, even by SIGKILL, and Postgres must not outlive it.
-if (fstatSync(0).isFIFO()) {
+// Node gives a child's "pipe" stdio as a socket pair (not a FIFO), so check for both.
+if (fstatSync(0).isFIFO() || fstatSync(0).isSocket()) {
   process.stdin.on("end", () => onStopRequest("the supervisor went away"));
   process.stdin.resume();
 }

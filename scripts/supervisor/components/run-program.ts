@@ -36,7 +36,9 @@ export function runProgram(opts: { name: string; command: string; args: string[]
   for (const signal of SIGNALS) process.on(signal, () => void stop(signal));
   // The supervisor gives us a stdin pipe and never writes to it: it closes when the supervisor
   // exits, even by SIGKILL, and the program must not outlive it.
-  if (fstatSync(0).isFIFO()) {
+  // Node gives a child's "pipe" stdio as a socket pair, a shell pipe is a FIFO; /dev/null (run by hand) is neither.
+  const stdin = fstatSync(0);
+  if (stdin.isFIFO() || stdin.isSocket()) {
     process.stdin.on("end", () => void stop("the supervisor went away"));
     process.stdin.resume();
   }
