@@ -55,10 +55,17 @@ function describe(e: unknown, what: string, ctx: { apiUrl: string; now: Date }):
 function githubMessage(e: HttpFailure): string {
   const data = e.response?.data as { message?: unknown; errors?: unknown } | undefined;
   if (typeof data?.message !== "string") return e.message;
-  const errors = Array.isArray(data.errors)
-    ? data.errors.map((x: unknown) => (typeof x === "string" ? x : typeof x === "object" && x !== null ? (((x as { message?: string }).message ?? [(x as { field?: string }).field, (x as { code?: string }).code].filter(Boolean).join(" ")) || JSON.stringify(x)) : String(x)))
-    : [];
+  const errors = Array.isArray(data.errors) ? data.errors.map(fieldError) : [];
   return errors.length ? `${data.message}: ${errors.join("; ")}` : data.message;
+}
+
+/** One entry of GitHub's `errors`: a string, or `{ message }`, or `{ field, code }` ("head invalid"). */
+function fieldError(x: unknown): string {
+  if (typeof x === "string") return x;
+  if (typeof x !== "object" || x === null) return String(x);
+  const { message, field, code } = x as { message?: unknown; field?: unknown; code?: unknown };
+  if (typeof message === "string") return message;
+  return [field, code].filter((v) => typeof v === "string").join(" ") || JSON.stringify(x);
 }
 
 function redact(text: string, secrets: readonly string[]): string {
