@@ -45,7 +45,12 @@ function readDocument(env: Env, readFile: (p: string) => string): Result<{ sourc
 const issuesOf = (prefix: string, error: z.ZodError): McpConfigIssue[] =>
   error.issues.map((i) => ({
     path: [prefix, ...i.path.map(String)].join("."),
-    message: i.code === "unrecognized_keys" ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}` : i.message,
+    message:
+      i.code === "unrecognized_keys"
+        ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}`
+        : i.code === "invalid_key"
+          ? (i.issues[0]?.message ?? i.message)
+          : i.message,
   }));
 
 /** `${NAME}` in a value is replaced from the environment; a name that is unset makes the server unusable. */

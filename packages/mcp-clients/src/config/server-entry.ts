@@ -53,9 +53,9 @@ export type HttpServerEntry = z.infer<typeof HttpServerEntry>;
 export type ServerEntry = OwnServerEntry | StdioServerEntry | HttpServerEntry;
 
 /** An entry in MCP_SERVERS: a server by name, or `false` to leave a default one out. */
-export const ServersDocument = z.record(ServerName, z.union([z.literal(false), z.record(z.string(), z.unknown())]), {
+export const ServersDocument = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
   error: 'expected a JSON object of server name to server, e.g. {"k8s": {"command": "kubernetes-mcp-server", "args": ["--read-only"]}}',
-});
+}).pipe(z.record(ServerName, z.union([z.literal(false), z.record(z.string(), z.unknown())], { error: "expected a server object, or false to leave it out" })));
 
 /** Which schema an entry is read with, by its defining field; `undefined` when it has none. */
 export function entrySchemaOf(raw: Record<string, unknown>): typeof OwnServerEntry | typeof StdioServerEntry | typeof HttpServerEntry | undefined {

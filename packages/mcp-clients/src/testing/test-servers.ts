@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { createMcpServer, defineTool, serveHttp, ToolError, type ServerSpec } from "@autodevops/mcp-servers";
-import { createLogger } from "@autodevops/shared";
+import { createLogger, ok, type AuditError, type AuditEvent, type NewAuditEvent, type Result } from "@autodevops/shared";
 
 export const silentLog = createLogger({ service: "mcp-clients-test", level: "silent" });
 
@@ -190,5 +190,17 @@ export async function flakyProxy(target: string, failures: number): Promise<{ ur
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** An audit store in memory, for tests about something other than the audit itself. */
+export function memoryAudit(): { events: NewAuditEvent[]; append(e: NewAuditEvent): Promise<Result<AuditEvent, AuditError>> } {
+  const events: NewAuditEvent[] = [];
+  return {
+    events,
+    append: async (e) => {
+      events.push(e);
+      return ok({ seq: events.length, at: new Date().toISOString(), actor: e.actor, type: e.type, incidentId: e.incidentId ?? null, target: e.target ?? null, cluster: e.cluster ?? null, namespace: e.namespace ?? null, data: e.data ?? {}, prevHash: "0".repeat(64), hash: "0".repeat(64) });
+    },
   };
 }
