@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { GitHubStandIn } from "../testing/github-stand-in/server.js";
+import type { GitHubStandIn } from "../../../../test/stand-ins/github/server.js";
 import { REPO, STAND_IN_TOKEN, startSeededGitHub } from "./test-fixture.js";
 
 const BIN = fileURLToPath(new URL("../../bin/autodevops-mcp-github.mjs", import.meta.url));

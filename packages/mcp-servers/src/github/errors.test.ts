@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectInMemory, textOf } from "../testing/connect.js";
-import type { GitHubStandIn } from "../testing/github-stand-in/server.js";
+import type { GitHubStandIn } from "../../../../test/stand-ins/github/server.js";
 import { OTHER_REPO, REPO, STAND_IN_TOKEN, standInServer, startSeededGitHub } from "./test-fixture.js";
 
 describe("github tools' errors", () => {

@@ -1,6 +1,6 @@
 import { createLogger } from "@autodevops/shared";
 import type { ServerSpec } from "../core/create-server.js";
-import { startGitHubStandIn, type GitHubStandIn } from "../testing/github-stand-in/server.js";
+import { startGitHubStandIn, type GitHubStandIn } from "../../../../test/stand-ins/github/server.js";
 import { githubServer } from "./server.js";
 
 /** The token the stand-in accepts; every test checks it never comes back in a result. */
