@@ -1,6 +1,8 @@
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { ServerSpec } from "@autodevops/mcp-servers";
+import { KubeConfig } from "@kubernetes/client-node";
+import { clustersFromKubeconfig, githubServer, kubernetesServer, loadKubernetesConfig, parseGitHubConfig, type ServerSpec } from "@autodevops/mcp-servers";
 import type { Logger } from "@autodevops/shared";
 import type { OwnServerName } from "./server-entry.js";
 
@@ -17,12 +19,30 @@ export type OwnServerDef = {
 const common = (name: string) => name === "LOG_LEVEL" || name === "HOME" || name === "NODE_EXTRA_CA_CERTS";
 const prefixed = (...prefixes: string[]) => (name: string) => common(name) || prefixes.some((p) => name.startsWith(p));
 
+// What each binary's main.ts does with its environment, done here for the in-process run.
+async function buildKubernetes(env: Record<string, string | undefined>, log: Logger): Promise<ServerSpec> {
+  const config = loadKubernetesConfig(env);
+  const kc = new KubeConfig();
+  kc.loadFromFile(config.kubeconfigPath);
+  const key = config.policyPublicKey;
+  const policyPublicKeyPem = key && "file" in key ? await readFile(key.file, "utf8") : key?.pem;
+  if (!policyPublicKeyPem) log.warn({}, "kubernetes MCP server without POLICY_PUBLIC_KEY: its write tools take dry runs only");
+  return kubernetesServer({ clusters: clustersFromKubeconfig(kc, config.contexts), policyPublicKeyPem });
+}
+
+async function buildGitHub(env: Record<string, string | undefined>, log: Logger): Promise<ServerSpec> {
+  const config = parseGitHubConfig(env);
+  if (!config.ok) throw new Error(config.error);
+  return githubServer({ ...config.value, log });
+}
+
 export const OWN_SERVERS: Record<OwnServerName, OwnServerDef> = {
-  kubernetes: { requires: ["KUBECONFIG"], passes: (n) => prefixed("MCP_K8S_")(n) || n === "KUBECONFIG" || n === "POLICY_PUBLIC_KEY" },
+  kubernetes: { requires: ["KUBECONFIG"], passes: (n) => prefixed("MCP_K8S_")(n) || n === "KUBECONFIG" || n === "POLICY_PUBLIC_KEY", build: buildKubernetes },
+  // Their packages export no builder yet: they run as child processes.
   prometheus: { requires: ["PROMETHEUS_URL"], passes: prefixed("PROMETHEUS_") },
   loki: { requires: ["LOKI_URL"], passes: prefixed("LOKI_") },
   tempo: { requires: ["TEMPO_URL"], passes: prefixed("TEMPO_") },
-  github: { requires: ["GITHUB_TOKEN"], passes: prefixed("GITHUB_") },
+  github: { requires: ["GITHUB_TOKEN"], passes: prefixed("GITHUB_"), build: buildGitHub },
 };
 
 /** The path of a server's binary shim (it registers tsx, then runs the server's `main.ts`). */
