@@ -12,11 +12,11 @@ import { createUpstreams, type Upstreams } from "./upstreams.js";
 export async function upstreamsFromEnv(prefix: string, env: NodeJS.ProcessEnv): Promise<Upstreams> {
   const v = (suffix: string) => `${prefix}_${suffix}`;
   const Env = z.object({
-    [v("URL")]: z.string({ error: `${v("URL")} is required: the ${prefix.toLowerCase()} API's base URL, or name=URL,name=URL` }).min(1),
+    [v("URL")]: z.string({ error: `required: the ${prefix.toLowerCase()} API's base URL, or name=URL,name=URL` }).min(1),
     [v("TOKEN")]: z.string().min(1).optional(),
     [v("TOKEN_FILE")]: z.string().min(1).optional(),
     [v("CA_FILE")]: z.string().min(1).optional(),
-    [v("TIMEOUT_MS")]: z.coerce.number({ error: `${v("TIMEOUT_MS")}: expected milliseconds` }).int().positive().optional(),
+    [v("TIMEOUT_MS")]: z.coerce.number({ error: "expected milliseconds" }).int().positive().optional(),
   });
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));

@@ -31,8 +31,8 @@ describe("endpoints from one variable", () => {
   });
 
   it("fails a server's start with every bad variable named", async () => {
-    await expect(upstreamsFromEnv("TEMPO", {})).rejects.toThrow(/TEMPO_URL is required/);
-    await expect(upstreamsFromEnv("TEMPO", { TEMPO_URL: "http://t", TEMPO_TIMEOUT_MS: "soon" })).rejects.toThrow(/TEMPO_TIMEOUT_MS: expected milliseconds/);
+    await expect(upstreamsFromEnv("TEMPO", {})).rejects.toThrow(/^TEMPO_URL: required: the tempo API/);
+    await expect(upstreamsFromEnv("TEMPO", { TEMPO_URL: "http://t", TEMPO_TIMEOUT_MS: "soon" })).rejects.toThrow(/^TEMPO_TIMEOUT_MS: expected milliseconds$/);
     await expect(upstreamsFromEnv("LOKI", { LOKI_URL: "http://l", LOKI_CA_FILE: "/nonexistent/ca.pem" })).rejects.toThrow(/LOKI_CA_FILE: cannot read \/nonexistent\/ca.pem/);
     const ok = await upstreamsFromEnv("LOKI", { LOKI_URL: "prod=http://a/loki,staging=http://b/loki", LOKI_TOKEN: "t" });
     expect(ok.names).toEqual(["prod", "staging"]);
