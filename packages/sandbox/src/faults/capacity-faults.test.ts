@@ -68,6 +68,8 @@ describe("unschedulable", () => {
 
 describe("quota-exceeded", () => {
   it("caps the namespace's pods; a scale-up fails with FailedCreate, deleting pods does not cure, raising the quota does", async () => {
+    // Pods still terminating from the tests before would free slots under the cap later.
+    await waitFor("no shop pod terminating", () => !c.store.list("pods", { namespace: "shop" }).items.some((p) => p.metadata.deletionTimestamp), 20_000);
     const id = c.inject({ kind: "quota-exceeded", namespace: "shop", target: "cart" });
     expect(c.mutations.since().at(-1)).toMatchObject({ user: "ci-bot", verb: "create", resource: "resourcequotas", name: "compute-resources" });
     const hard = Number((c.store.get("resourcequotas", "shop", "compute-resources")?.spec as { hard: { pods: string } }).hard.pods);

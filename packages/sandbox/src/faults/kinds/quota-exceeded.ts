@@ -2,6 +2,7 @@ import { z } from "zod";
 import { err, ok } from "@autodevops/shared";
 import type { Pod } from "../../controllers/kube-shapes.js";
 import { parseQuantity } from "../../controllers/quantity.js";
+import type { KubeObject } from "../../store/types.js";
 import { defineFault } from "../kind-def.js";
 import { curedBy, notYet } from "../cure-rules.js";
 import { findWorkload, livePods, targetWorkload } from "../workload-state.js";
@@ -9,11 +10,14 @@ import { by, message } from "./params.js";
 
 type State = { quota: string; cap: number };
 
-/** Pods the quota system counts (a finished pod no longer does). */
-const countedPods = (pods: readonly { status?: unknown }[]) =>
-  pods.filter((p) => {
-    const phase = (p as Pod).status?.phase;
-    return phase !== "Succeeded" && phase !== "Failed";
+/**
+ * The namespace's pods as a person counts them (`kubectl get pods`, Terminating ones left out):
+ * a pod still terminating at injection holds a slot until it is gone, as the quota system counts it.
+ */
+const currentPods = (pods: readonly KubeObject[]) =>
+  pods.filter((o) => {
+    const p = o as unknown as Pod;
+    return !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed";
   }).length;
 
 /**
@@ -30,7 +34,7 @@ export const quotaExceeded = defineFault({
     if (!w.ok) return w;
     const quota = p.name ?? "compute-resources";
     if (ctx.cluster.store.get("resourcequotas", ctx.namespace, quota)) return err({ code: "bad_params", message: `bad params for quota-exceeded: ResourceQuota ${ctx.namespace}/${quota} already exists; name another with params.name` });
-    const cap = countedPods(ctx.cluster.store.list("pods", { namespace: ctx.namespace }).items);
+    const cap = currentPods(ctx.cluster.store.list("pods", { namespace: ctx.namespace }).items);
     const created = ctx.cluster.store.create("resourcequotas", {
       apiVersion: "v1",
       kind: "ResourceQuota",
