@@ -1,8 +1,10 @@
 // `npm run bench`: every benchmark in turn; each prints its own table.
 import { benchAuditAppend } from "./audit-append.js";
+import { benchMcp } from "./mcp.js";
 import { benchSandboxApi } from "./sandbox-api.js";
 import { benchSandboxTelemetry } from "./sandbox-telemetry.js";
 
 await benchAuditAppend();
 await benchSandboxApi();
 await benchSandboxTelemetry();
+await benchMcp();
