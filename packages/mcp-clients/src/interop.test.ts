@@ -119,4 +119,16 @@ describe("kubernetes-mcp-server beside our servers", () => {
     expect(withDecision).toMatchObject({ ok: false, error: { code: "refused", reason: "not_an_action" } });
     expect(sandbox.mutations.since(since)).toEqual([]);
   });
+
+  it("runs our kubernetes server as its binary (a child process) just as well", { timeout: 120_000 }, async () => {
+    const config = loadMcpServersConfig({ KUBECONFIG: sandbox.kubeconfig, LOG_LEVEL: "error", MCP_SERVERS: JSON.stringify({ kubernetes: { run: "child-process", timeoutMs: 30_000 } }) });
+    if (!config.ok) throw new Error(formatMcpConfigIssues(config.error));
+    const box = await createMcpToolbox({ agent: "jamie", config: config.value, audit, log: silentLog });
+    try {
+      expect(box.listTools().map((t) => t.name)).toContain("kubernetes__list_pods");
+      expect(await text(box, "kubernetes__list_pods", { cluster: "prod", namespace: "shop" })).toMatch(/pods in prod\/shop/);
+    } finally {
+      await box.close();
+    }
+  });
 });

@@ -17,6 +17,7 @@ import { backoffMs, DEFAULT_RETRY, sleep, type RetrySettings } from "./resilienc
 import { classifyCallError, errorMessage, type CallFailureKind } from "./resilience/errors.js";
 
 export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
+const REDISCOVERY_INTERVAL_MS = 5_000;
 
 export type ToolboxOptions = {
   agent: Agent;
@@ -157,6 +158,7 @@ class Toolbox implements McpToolbox {
   readonly #discovered: Record<string, DiscoveredTool[]> = {};
   /** Servers whose tools could not be read yet: asked again when a call names an unknown tool. */
   readonly #undiscovered = new Set<string>();
+  #lastRediscovery = Number.NEGATIVE_INFINITY;
   #catalog = new Map<string, CatalogEntry>();
 
   constructor(opts: ToolboxOptions, log: Logger, connections: Map<string, ServerConnection>, settings: Record<string, ServerSettings>, skipped: { server: string; reason: string }[], closers: (() => Promise<void>)[]) {
@@ -210,7 +212,9 @@ class Toolbox implements McpToolbox {
     if (argDecision !== undefined) this.#log.warn({ tool: name }, "a decision in the tool arguments is ignored; Scarlet's act step passes it as an option");
 
     let resolved = resolveTool(this.#catalog, name);
-    if (!resolved.ok && this.#undiscovered.size > 0) {
+    // At most every few seconds: a call for a tool nobody has must not wait on a dead server each time.
+    if (!resolved.ok && this.#undiscovered.size > 0 && performance.now() - this.#lastRediscovery > REDISCOVERY_INTERVAL_MS) {
+      this.#lastRediscovery = performance.now();
       await this.refresh([...this.#undiscovered]);
       resolved = resolveTool(this.#catalog, name);
     }

@@ -115,6 +115,18 @@ describe("reconnects", () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("finds the tools of a server that was down at start once it answers", async () => {
+    const probe = await serveSpec(clusterSpec([]));
+    const url = probe.url;
+    await probe.close();
+    const { box } = await toolbox({ late: httpServer(url) });
+    expect(box.listTools()).toEqual([]);
+    const server = await serveSpec(clusterSpec([]), Number(new URL(url).port));
+    cleanups.push(server.close);
+    expect(await box.call("list_pods", { cluster: "prod" })).toMatchObject({ ok: true, value: { server: "late" } });
+    expect(box.listTools().map((t) => t.name)).toContain("late__list_pods");
+  });
+
   // Each start of the child (node + tsx) takes seconds on a loaded machine; the test starts three.
   it("starts a stdio server again after its process was killed", { timeout: 120_000 }, async () => {
     const script = fileURLToPath(new URL("../testing/stdio-server.ts", import.meta.url));
