@@ -120,6 +120,32 @@ describe("kubernetes-mcp-server beside our servers", () => {
     expect(sandbox.mutations.since(since)).toEqual([]);
   });
 
+  it("sends Scarlet's write to our kubernetes server with its decision, which the server checks again", async () => {
+    const args = { cluster: "prod", namespace: "shop", target: "catalog", params: { replicas: 3 } };
+    const since = new Date();
+    const dry = await scarlet.call("kubernetes__scale", { ...args, dryRun: true });
+    expect(dry).toMatchObject({ ok: true });
+    expect(sandbox.mutations.since(since)).toEqual([]);
+    const token = signDecision(keys.privateKeyPem, { action: { kind: "scale", ...args, params: { replicas: 3, workloadKind: "Deployment" } }, route: "auto" });
+    expect(await scarlet.call("kubernetes__scale", args, { decision: token })).toMatchObject({ ok: true });
+    expect(sandbox.mutations.since(since).length).toBeGreaterThan(0);
+
+    // A toolbox trusting another key lets the call out; the server, holding the real key, refuses it.
+    const rogueKeys = generatePolicyKeys();
+    const config = loadMcpServersConfig({ KUBECONFIG: sandbox.kubeconfig, POLICY_PUBLIC_KEY: keys.publicKeyPem, MCP_SERVERS: JSON.stringify({ "k8s-community": false }) });
+    if (!config.ok) throw new Error(formatMcpConfigIssues(config.error));
+    const rogue = await createMcpToolbox({ agent: "scarlet", config: config.value, audit, policyPublicKey: rogueKeys.publicKeyPem, log: silentLog });
+    try {
+      const forged = signDecision(rogueKeys.privateKeyPem, { action: { kind: "scale", ...args, params: { replicas: 4, workloadKind: "Deployment" } }, route: "auto" });
+      const before = sandbox.mutations.since().length;
+      const r = await rogue.call("kubernetes__scale", { ...args, params: { replicas: 4 } }, { decision: forged });
+      expect(r).toMatchObject({ ok: false, error: { code: "tool_error", message: expect.stringMatching(/^refused: bad signature/) } });
+      expect(sandbox.mutations.since().length).toBe(before);
+    } finally {
+      await rogue.close();
+    }
+  });
+
   it("runs our kubernetes server as its binary (a child process) just as well", { timeout: 120_000 }, async () => {
     const config = loadMcpServersConfig({ KUBECONFIG: sandbox.kubeconfig, LOG_LEVEL: "error", MCP_SERVERS: JSON.stringify({ kubernetes: { run: "child-process", timeoutMs: 30_000 } }) });
     if (!config.ok) throw new Error(formatMcpConfigIssues(config.error));
