@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatMcpConfigIssues, loadMcpServersConfig } from "./load-config.js";
+import { silentLog } from "../testing/test-servers.js";
 import { OWN_SERVERS } from "./own-servers.js";
 
 const fullEnv = { KUBECONFIG: "/k/config", PROMETHEUS_URL: "http://prom:9090", LOKI_URL: "http://loki", TEMPO_URL: "http://tempo", GITHUB_TOKEN: "ghp_x", POLICY_PUBLIC_KEY: "pem", UNRELATED: "no" };
@@ -36,6 +37,15 @@ describe("MCP server configuration", () => {
     const endpoint = k8s?.source.kind === "endpoint" ? k8s.source.endpoint : undefined;
     expect(endpoint?.transport === "stdio" && endpoint.args[0]).toMatch(/mcp-servers\/bin\/autodevops-mcp-kubernetes\.mjs$/);
     expect(endpoint?.transport === "stdio" && endpoint.env).not.toHaveProperty("GITHUB_TOKEN");
+  });
+
+  it("runs all five of ours in this process by default, built from their variables", async () => {
+    const r = load(fullEnv);
+    if (!r.ok) throw new Error(formatMcpConfigIssues(r.error));
+    expect(Object.values(r.value.servers).map((s) => s.source.kind)).toEqual(["in-process", "in-process", "in-process", "in-process", "in-process"]);
+    const prometheus = r.value.servers.prometheus?.source;
+    const spec = prometheus?.kind === "in-process" ? await prometheus.build(silentLog) : undefined;
+    expect(spec?.tools.length).toBeGreaterThan(0);
   });
 
   it("runs ours in this process where it can be built here", () => {

@@ -2,7 +2,18 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { clustersFromKubeconfig, githubServer, kubernetesServer, loadKubernetesConfig, parseGitHubConfig, type ServerSpec } from "@autodevops/mcp-servers";
+import {
+  clustersFromKubeconfig,
+  githubServer,
+  kubernetesServer,
+  loadKubernetesConfig,
+  lokiServer,
+  parseGitHubConfig,
+  prometheusServer,
+  tempoServer,
+  upstreamsFromEnv,
+  type ServerSpec,
+} from "@autodevops/mcp-servers";
 import type { Logger } from "@autodevops/shared";
 import type { OwnServerName } from "./server-entry.js";
 
@@ -12,7 +23,7 @@ export type OwnServerDef = {
   requires: readonly string[];
   /** The variables handed to it (a child process gets only these, and PATH). */
   passes: (name: string) => boolean;
-  /** Builds it in this process from the environment; absent: it runs as a child process only. */
+  /** Builds it in this process from the environment (what its binary's main.ts does). */
   build?: (env: Record<string, string | undefined>, log: Logger) => Promise<ServerSpec>;
 };
 
@@ -38,10 +49,9 @@ async function buildGitHub(env: Record<string, string | undefined>, log: Logger)
 
 export const OWN_SERVERS: Record<OwnServerName, OwnServerDef> = {
   kubernetes: { requires: ["KUBECONFIG"], passes: (n) => prefixed("MCP_K8S_")(n) || n === "KUBECONFIG" || n === "POLICY_PUBLIC_KEY", build: buildKubernetes },
-  // Their packages export no builder yet: they run as child processes.
-  prometheus: { requires: ["PROMETHEUS_URL"], passes: prefixed("PROMETHEUS_") },
-  loki: { requires: ["LOKI_URL"], passes: prefixed("LOKI_") },
-  tempo: { requires: ["TEMPO_URL"], passes: prefixed("TEMPO_") },
+  prometheus: { requires: ["PROMETHEUS_URL"], passes: prefixed("PROMETHEUS_"), build: async (env) => prometheusServer({ upstreams: await upstreamsFromEnv("PROMETHEUS", env) }) },
+  loki: { requires: ["LOKI_URL"], passes: prefixed("LOKI_"), build: async (env) => lokiServer({ upstreams: await upstreamsFromEnv("LOKI", env) }) },
+  tempo: { requires: ["TEMPO_URL"], passes: prefixed("TEMPO_"), build: async (env) => tempoServer({ upstreams: await upstreamsFromEnv("TEMPO", env) }) },
   github: { requires: ["GITHUB_TOKEN"], passes: prefixed("GITHUB_"), build: buildGitHub },
 };
 
