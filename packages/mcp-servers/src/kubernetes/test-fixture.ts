@@ -46,6 +46,7 @@ export async function startK8sFixture() {
     reset,
     adminCore: admin.makeApiClient(k8s.CoreV1Api),
     adminApps: admin.makeApiClient(k8s.AppsV1Api),
+    adminPolicy: admin.makeApiClient(k8s.PolicyV1Api),
     /** Mutations that changed something (dry runs are never recorded). */
     changes: (since?: Date) => sandbox.mutations.since(since),
   };
