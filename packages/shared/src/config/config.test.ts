@@ -6,7 +6,7 @@ describe("config", () => {
     const c = loadConfig({});
     expect(c.database.url).toBeUndefined();
     expect(c.database.embeddedPort).toBe(54329);
-    expect(c.ports).toEqual({ sandbox: 7070, scarlet: 7080, jamie: 3000 });
+    expect(c.ports).toEqual({ sandbox: 7070, scarlet: 7080, jamie: 3000, prometheus: 9090, alertmanager: 9093 });
     expect(c.urls.scarlet).toBe("http://127.0.0.1:7080");
     expect(c.llm).toEqual({ provider: "none" });
     expect(c.slack).toEqual({ mode: "off" });
@@ -61,6 +61,13 @@ describe("config", () => {
     const r = parseConfig({ JAMIE_PORT: "7080" });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error[0]).toMatchObject({ variable: "JAMIE_PORT", expected: expect.stringMatching(/SCARLET_PORT/) });
+  });
+
+  it("counts Prometheus's and Alertmanager's ports only when npm start runs them (no external URL)", () => {
+    const r = parseConfig({ PROMETHEUS_PORT: "3000" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error[0]).toMatchObject({ variable: "PROMETHEUS_PORT", expected: expect.stringMatching(/JAMIE_PORT/) });
+    expect(parseConfig({ PROMETHEUS_PORT: "3000", PROMETHEUS_URL: "http://prom.example:9090" }).ok).toBe(true);
   });
 
   it("treats empty values as unset", () => {
