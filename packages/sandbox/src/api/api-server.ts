@@ -6,6 +6,7 @@ import { authenticate, authorize } from "./auth.js";
 import { coreVersions, group, groupList, resourceList, SERVER_VERSION, servedGroups } from "./discovery.js";
 import { sendFailure, sendJson } from "./http-io.js";
 import type { MutationLog } from "./mutation-log.js";
+import { LogArchive } from "../loki/log-archive.js";
 import { handleLokiRequest } from "../loki/loki-api.js";
 import { handleTempoRequest, type TempoDeps } from "../tempo/tempo-api.js";
 import { openApiV3Document, openApiV3Index } from "./openapi.js";
@@ -52,7 +53,7 @@ function verbOf(method: string, hasName: boolean, isWatch: boolean): string | un
 }
 
 /**
- * One cluster's Kubernetes API over plain HTTP: discovery, the resource verbs, watch, the
+ * One cluster's Kubernetes API over HTTPS: discovery, the resource verbs, watch, the
  * log/scale/eviction/status subresources, bearer-token identities and RBAC. Secrets' values
  * never reach a log line: requests are logged by path and verb only.
  */
@@ -60,6 +61,8 @@ export function createApiServer(deps: ApiServerDeps): Server {
   const groups = servedGroups();
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ cluster: deps.cluster.name });
+  // Loki's copy of the container logs, shipped from now on (before the estate's pods start).
+  const logArchive = new LogArchive(deps.cluster);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox");
@@ -77,7 +80,7 @@ export function createApiServer(deps: ApiServerDeps): Server {
         return sendJson(res, 200, SERVER_VERSION);
       case "loki":
         // Loki's API over this cluster's container logs; any authenticated identity may read.
-        if (!(await handleLokiRequest(req, res, url, { cluster: deps.cluster, now }))) sendFailure(res, notFoundPath());
+        if (!(await handleLokiRequest(req, res, url, { archive: logArchive, now }))) sendFailure(res, notFoundPath());
         return;
       case "tempo":
         if (!deps.traces || !(await handleTempoRequest(req, res, url, { traces: deps.traces, now }))) sendFailure(res, notFoundPath());

@@ -1,20 +1,12 @@
-import type { ContainerLogs } from "../runtime/container-logs.js";
-import type { ClusterStore } from "../store/cluster-store.js";
+import type { LogArchive, LogStream } from "./log-archive.js";
 import { matchesSelector, passesFilters, type LabelMatcher, type LogQuery } from "./logql.js";
 
-/** The one cluster a Loki endpoint reads. */
-export interface LokiCluster {
-  name: string;
-  store: Pick<ClusterStore, "list">;
-  logs: Pick<ContainerLogs, "read">;
-}
+export type { LogStream } from "./log-archive.js";
 
-/** One container's log stream, with the labels Loki indexes it by. */
-export interface LogStream {
-  labels: Record<string, string>;
-  namespace: string;
-  pod: string;
-  container: string;
+/** The one cluster a Loki endpoint reads: its log archive, at a moment. */
+export interface LokiCluster {
+  archive: Pick<LogArchive, "streams" | "lines">;
+  now: Date;
 }
 
 export type Direction = "forward" | "backward";
@@ -35,43 +27,16 @@ export interface StreamResult {
 
 const NS_PER_MS = 1_000_000n;
 
-function containerNames(spec: Record<string, unknown> | undefined): string[] {
-  const names: string[] = [];
-  for (const key of ["initContainers", "containers"]) {
-    const list = spec?.[key];
-    if (!Array.isArray(list)) continue;
-    for (const c of list) {
-      const name = (c as { name?: unknown } | null)?.name;
-      if (typeof name === "string" && name) names.push(name);
-    }
-  }
-  return names;
-}
-
-/** Every container of every pod the store holds now; a deleted pod has no stream. */
+/** Every stream Loki holds now, deleted pods' included until their retention ends. */
 export function listStreams(cluster: LokiCluster): LogStream[] {
-  const streams: LogStream[] = [];
-  for (const pod of cluster.store.list("pods").items) {
-    const namespace = pod.metadata.namespace ?? "default";
-    const name = pod.metadata.name;
-    const app = pod.metadata.labels?.app;
-    const node = pod.spec?.nodeName;
-    for (const container of containerNames(pod.spec)) {
-      const labels: Record<string, string> = { cluster: cluster.name, namespace, pod: name, container };
-      if (app) labels.app = app;
-      if (typeof node === "string" && node) labels.node = node;
-      streams.push({ labels, namespace, pod: name, container });
-    }
-  }
-  return streams;
+  return cluster.archive.streams(cluster.now);
 }
 
 const atNs = (at: Date): bigint => BigInt(at.getTime()) * NS_PER_MS;
 
 /** The stream's lines in [startNs, endNs), oldest first. */
 function linesInRange(cluster: LokiCluster, s: LogStream, startNs: bigint, endNs: bigint): Array<{ ns: bigint; text: string }> {
-  const sinceTime = new Date(Number(startNs / NS_PER_MS));
-  const lines = cluster.logs.read(s.namespace, s.pod, s.container, { sinceTime }) ?? [];
+  const lines = cluster.archive.lines(s, new Date(Number(startNs / NS_PER_MS)));
   const out: Array<{ ns: bigint; text: string }> = [];
   for (const l of lines) {
     const ns = atNs(l.at);

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerLogs } from "../runtime/container-logs.js";
 import { ClusterStore } from "../store/cluster-store.js";
+import { LogArchive } from "./log-archive.js";
 import { handleLokiRequest, parseLokiTime } from "./loki-api.js";
 
 const NOW = new Date("2026-11-23T10:00:00Z");
@@ -16,7 +17,8 @@ beforeAll(async () => {
   let n = 0;
   const store = new ClusterStore({ now: () => NOW, newUid: () => `uid-${n++}`, randomSuffix: () => `s${n++}` });
   const logs = new ContainerLogs();
-  for (const name of ["shop", "ops"]) store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const archive = new LogArchive({ name: "prod", store, logs }, { maxLinesPerStream: 1000, retainMs: 6 * 3_600_000 });
+  for (const name of ["shop", "ops", "jobs"]) store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
   const pod = (namespace: string, name: string, app: string, node: string, containers: string[]) => {
     const r = store.create("pods", {
       apiVersion: "v1",
@@ -37,12 +39,19 @@ beforeAll(async () => {
   logs.append("shop", "api-1", "api", { at: ago(5), text: "level=info msg=ready" });
   logs.append("shop", "api-1", "api", { at: ago(120), text: "old line" });
   logs.append("ops", "agent-1", "agent", { at: ago(15), text: "scraped" });
-  // A pod that is gone: its lines have no stream.
+  // Lines of a pod the API never knew have no labels: the shipper drops them.
   logs.append("shop", "gone-1", "gone", { at: ago(1), text: "ghost" });
+  // A pod that crashed once and was then deleted: Loki keeps both runs' lines.
+  pod("jobs", "cron-1", "cron", "node-a", ["cron"]);
+  logs.append("jobs", "cron-1", "cron", { at: ago(80), text: "panic: first run" });
+  logs.restart("jobs", "cron-1", "cron");
+  logs.append("jobs", "cron-1", "cron", { at: ago(79), text: "started again" });
+  store.delete("pods", "jobs", "cron-1");
+  logs.forget("jobs", "cron-1");
 
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    void handleLokiRequest(req, res, url, { cluster: { name: "prod", store, logs }, now: () => NOW }).then((handled) => {
+    void handleLokiRequest(req, res, url, { archive, now: () => NOW }).then((handled) => {
       if (!handled) {
         res.writeHead(418);
         res.end();
@@ -94,6 +103,10 @@ describe("loki query_range", () => {
     expect(pods(await query('{pod="gone-1"}'))).toEqual([]);
   });
 
+  it("keeps a deleted pod's lines, and every run of a restarted container, as Loki does", async () => {
+    expect(lines(await query('{namespace="jobs"}', { direction: "forward", start: ns(ago(90)) }))).toEqual(["panic: first run", "started again"]);
+  });
+
   it("applies each line filter, chained", async () => {
     expect(lines(await query('{namespace="shop"} |= "GET"', { direction: "forward" }))).toEqual(["GET /home 200", "GET /cart 500 error", "GET /home 200"]);
     expect(lines(await query('{app="web"} != "GET"'))).toEqual(["proxy ok"]);
@@ -134,8 +147,9 @@ describe("loki labels", () => {
     const labels = (await (await fetch(`${base}/loki/api/v1/labels`)).json()) as { status: string; data: string[] };
     expect(labels).toEqual({ status: "success", data: ["app", "cluster", "container", "namespace", "node", "pod"] });
     const values = async (name: string, extra = "") => ((await (await fetch(`${base}/loki/api/v1/label/${name}/values${extra}`)).json()) as { data: string[] }).data;
-    expect(await values("app")).toEqual(["agent", "api", "web"]);
-    expect(await values("namespace")).toEqual(["ops", "shop"]);
+    // The deleted cron-1 pod's stream is still indexed, as in Loki.
+    expect(await values("app")).toEqual(["agent", "api", "cron", "web"]);
+    expect(await values("namespace")).toEqual(["jobs", "ops", "shop"]);
     expect(await values("node")).toEqual(["node-a", "node-b"]);
     expect(await values("level")).toEqual([]);
     expect(await values("pod", `?${new URLSearchParams({ query: '{namespace="shop"}' }).toString()}`)).toEqual(["api-1", "web-1"]);

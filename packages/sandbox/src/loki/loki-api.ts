@@ -4,7 +4,7 @@ import { activeStreams, queryEntries, type Direction, type LokiCluster } from ".
 import { parseLogQuery } from "./logql.js";
 
 export interface LokiDeps {
-  cluster: LokiCluster;
+  archive: LokiCluster["archive"];
   now: () => Date;
 }
 
@@ -94,7 +94,7 @@ function streamsQuery(url: URL, deps: LokiDeps, instant: boolean): Result<unknow
   if (!limit.ok) return limit;
   const direction = parseDirection(url);
   if (!direction.ok) return direction;
-  const result = queryEntries(deps.cluster, parsed.value, { ...range.value, limit: limit.value, direction: direction.value });
+  const result = queryEntries({ archive: deps.archive, now: deps.now() }, parsed.value, { ...range.value, limit: limit.value, direction: direction.value });
   return ok({ status: "success", data: { resultType: "streams", result, stats: {} } });
 }
 
@@ -110,7 +110,7 @@ function labelIndex(url: URL, deps: LokiDeps): Result<Map<string, Set<string>>, 
     matchers = parsed.value.matchers;
   }
   const index = new Map<string, Set<string>>();
-  for (const s of activeStreams(deps.cluster, range.value.startNs, range.value.endNs, matchers)) {
+  for (const s of activeStreams({ archive: deps.archive, now: deps.now() }, range.value.startNs, range.value.endNs, matchers)) {
     for (const [k, v] of Object.entries(s.labels)) {
       let values = index.get(k);
       if (!values) index.set(k, (values = new Set()));
