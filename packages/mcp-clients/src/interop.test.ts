@@ -84,8 +84,12 @@ describe("kubernetes-mcp-server beside our servers", () => {
   });
 
   it("answers a Jamie-style question through it: the pods of shop, then a CrashLoopBackOff after a fault", { timeout: 120_000 }, async () => {
-    const before = await text(jamie, "k8s-community__pods_list_in_namespace", { namespace: "shop" });
-    expect(before).toMatch(/^shop\s+v1\s+Pod\s+cart-\S+\s+1\/1\s+Running/m);
+    // The kubelets bring the estate up within seconds of the sandbox's start (longer on a loaded machine).
+    const before = await eventually(async () => {
+      const t = await text(jamie, "k8s-community__pods_list_in_namespace", { namespace: "shop" });
+      return /^shop\s+v1\s+Pod\s+cart-\S+\s+1\/1\s+Running/m.test(t) ? t : undefined;
+    }, "cart Running through kubernetes-mcp-server");
+    expect(before).not.toMatch(/CrashLoopBackOff/);
 
     const fault = sandbox.faults.inject({ kind: "crashloop", cluster: "prod", namespace: "shop", target: "cart" });
     expect(fault.ok).toBe(true);
