@@ -1,6 +1,30 @@
 // The public surface of @autodevops/mcp-servers: the shared core, and one spec builder per server
 // (each server's folder adds its line here).
-export * from "./core/index.js";
+export {
+  defineTool,
+  ToolError,
+  scrubSecrets,
+  SECRET_REDACTED,
+  boundText,
+  DEFAULT_MAX_OUTPUT_CHARS,
+  registerTools,
+  callTool,
+  DEFAULT_TOOL_TIMEOUT_MS,
+  createMcpServer,
+  serveHttp,
+  serveStdio,
+  parseServerArgs,
+  runServerCli,
+  type AnyToolSpec,
+  type ToolKind,
+  type ToolContext,
+  type ToolResult,
+  type ToolSpec,
+  type RegisterOptions,
+  type ServerSpec,
+  type HttpOptions,
+  type RunningHttp,
+} from "./core/index.js";
 export { githubServer, type GitHubServerOptions } from "./github/server.js";
 export { parseGitHubConfig, type GitHubConfig } from "./github/config.js";
 export { kubernetesServer, type KubernetesServerOptions } from "./kubernetes/server.js";
