@@ -35,5 +35,5 @@ export { lokiServer, type LokiServerOptions } from "./loki/server.js";
 export { tempoServer, type TempoServerOptions } from "./tempo/server.js";
 export { createUpstreams, type Upstreams } from "./upstream/upstreams.js";
 export { upstreamsFromEnv } from "./upstream/from-env.js";
-export { parseEndpoints, type Endpoint } from "./upstream/endpoints.js";
+export { parseEndpoints, type Endpoint } from "@autodevops/shared";
 export { type UpstreamOptions } from "./upstream/http-upstream.js";

@@ -10,6 +10,7 @@ export {
   type Config,
   type ConfigIssue,
 } from "./config/config.js";
+export { parseEndpoints, DEFAULT_ENDPOINT, type Endpoint } from "./config/endpoints.js";
 export { ENV_DOCS, type EnvVarName, type EnvVarDoc } from "./config/env-schema.js";
 
 export { createLogger, redactUrlCredentials, type Logger, type LoggerSettings } from "./logging/logger.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "@autodevops/shared";
 import { startSandbox, type RunningSandbox } from "@autodevops/sandbox";
-import type { Endpoint } from "../upstream/endpoints.js";
+import type { Endpoint } from "@autodevops/shared";
 
 /**
  * A whole sandbox in this process on free ports, and what a client of its telemetry needs:

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { parseEndpoints } from "./endpoints.js";
+import { parseEndpoints } from "@autodevops/shared";
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from "./http-upstream.js";
 import { createUpstreams, type Upstreams } from "./upstreams.js";
 

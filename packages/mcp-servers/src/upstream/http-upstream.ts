@@ -1,7 +1,7 @@
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
 import { ok, err, type Result } from "@autodevops/shared";
-import type { Endpoint } from "./endpoints.js";
+import type { Endpoint } from "@autodevops/shared";
 
 /** Why a request to a backend did not give a usable answer. */
 export type UpstreamError =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEndpoints } from "./endpoints.js";
+import { parseEndpoints } from "@autodevops/shared";
 import { upstreamsFromEnv } from "./from-env.js";
 import { parseDuration, parseTime, resolveRange } from "./time-range.js";
 import { apiPrefix } from "../loki/loki-api.js";

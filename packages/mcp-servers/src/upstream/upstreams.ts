@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { err, ok, type Result } from "@autodevops/shared";
-import { DEFAULT_ENDPOINT, type Endpoint } from "./endpoints.js";
+import { DEFAULT_ENDPOINT, type Endpoint } from "@autodevops/shared";
 import { createHttpUpstream, type HttpUpstream, type UpstreamOptions } from "./http-upstream.js";
 
 /** A server's backends by name (one per cluster, or one for all), and which one a call means. */

@@ -1,4 +1,5 @@
-import { err, ok, type Result } from "@autodevops/shared";
+// One endpoint per cluster, or one for all: the form PROMETHEUS_URL, LOKI_URL and TEMPO_URL take.
+import { err, ok, type Result } from "../core/result.js";
 
 /** One backend (a Prometheus, a Loki, a Tempo) by the name tools know it by: usually a cluster's. */
 export type Endpoint = { name: string; url: string };
