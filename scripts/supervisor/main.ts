@@ -172,7 +172,8 @@ function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], skips
     ["alertmanager", config.telemetry.alertmanagerUrl, "ALERTMANAGER_URL"],
     ["prometheus", config.telemetry.prometheusUrl, "PROMETHEUS_URL"],
   ] as const) {
-    if (url !== undefined) rows.push({ name, status: "external", url: withoutCredentials(url), note: `from ${variable}` });
+    // PROMETHEUS_URL may name one endpoint per cluster (`prod=URL,staging=URL`): not one URL.
+    if (url !== undefined) rows.push({ name, status: "external", url: redactUrlCredentials(url), note: `from ${variable}` });
   }
   for (const spec of specs) {
     const skip = skips.get(spec.name);
