@@ -353,7 +353,8 @@ async function runCase(e: Estate, c: FaultCase, t0: number) {
       return c.alerts.every((m) => firing(alerts, m)) || undefined;
     },
     `${c.kind}: ${c.alerts.map((m) => m.alertname).join(", ")} firing`,
-    200_000,
+    // memory-leak needs the longest: its back-off climbs to the cap first (~2.5-3 min).
+    240_000,
   );
   const firedAfter = Date.now() - t0;
   await eventually(
