@@ -10,13 +10,14 @@ import { message } from "./params.js";
 /**
  * The flap's shape, in wall time (Prometheus evaluates alerts on real timestamps). HighErrorRate
  * (deploy/prometheus/rules.yaml) takes the 5xx share over `rate(...[1m])`, above 5 %, `for: 1m`.
- * A burst of 10 % 5xx lasting 35 s lifts that 1m share to about 6 % at its peak and keeps it above
- * 5 % for about 35 s: the alert goes pending and falls back before it can fire. The next burst
- * comes two minutes later, once the last one has left the window, so the share never builds up.
+ * The 5xx rate itself crosses 5 % for 40 s (7 %), then recovers; over the rule's 1m window that
+ * averages to at most ~4.7 %, so the alert stays quiet, or pending for a few seconds where a
+ * loaded machine's late scrapes lift the share (a real Prometheus saw a 35 s burst of 10 % at 8 %
+ * where 5.8 % was due, and fired). The next burst comes once the last one has left the window.
  */
 export const FLAP_PERIOD_MS = 120_000;
-export const FLAP_BURST_MS = 35_000;
-export const FLAP_ERROR_RATE = 0.1;
+export const FLAP_BURST_MS = 40_000;
+export const FLAP_ERROR_RATE = 0.07;
 
 /** Whether the fault's burst is on at `at`: the first starts at injection. */
 export function flapping(f: Pick<KindFault<unknown>, "injectedAt">, at: Date): boolean {
