@@ -27,18 +27,4 @@ export async function startSandboxFixture() {
   return { sandbox, dataDir, kubectl };
 }
 
-/** Polls `check` until it returns a value or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, withinMs = 30_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-}
+export { eventually } from "@autodevops/shared/testing";

@@ -52,18 +52,4 @@ export async function startK8sFixture() {
   };
 }
 
-/** Polls `check` until it returns a value or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, withinMs = 45_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-}
+export { eventually } from "@autodevops/shared/testing";

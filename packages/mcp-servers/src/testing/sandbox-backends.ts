@@ -43,18 +43,4 @@ export async function startSandboxBackends() {
   };
 }
 
-/** Polls `check` until it returns a value (not undefined or false) or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, withinMs = 30_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-}
+export { eventually } from "@autodevops/shared/testing";

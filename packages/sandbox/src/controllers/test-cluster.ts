@@ -1,5 +1,5 @@
+import { eventually } from "@autodevops/shared/testing";
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { SimCluster } from "../cluster.js";
 import { ContainerLogs } from "../runtime/container-logs.js";
 import { ClusterStore } from "../store/cluster-store.js";
@@ -61,15 +61,7 @@ export function startTestCluster(opts: { nodes?: TestNode[]; namespaces?: string
 }
 
 /** Polls until `probe` returns a value (not undefined, null or false), or fails naming what it waited for. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+export const waitFor = <T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> => eventually(probe, what, timeoutMs, 25);
 
 export type AppOptions = {
   replicas?: number;

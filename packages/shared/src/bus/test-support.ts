@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createLogger, type Logger } from "../logging/logger.js";
 import type { BusEvent, TopicName } from "./event-bus.js";
 import type { PeerConfig } from "./fixtures/bus-peer.js";
+import { eventually } from "../testing/eventually.js";
 
 /** Helpers for the bus tests; not exported from the package. */
 
@@ -28,16 +29,8 @@ export function uniquePrefix(): string {
   return `t${randomBytes(4).toString("hex")}:`;
 }
 
-/** Polls `probe` until it returns something other than undefined, or fails naming `what`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Polls `probe` until it returns a value, or fails naming `what`. */
+export const waitFor = <T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> => eventually(probe, what, timeoutMs, 10);
 
 /** A handler that records what it receives. */
 export function recorder<T extends TopicName>(): { events: BusEvent<T>[]; handler: (e: BusEvent<T>) => void } {
