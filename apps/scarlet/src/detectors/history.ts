@@ -1,0 +1,67 @@
+import { emptyBaseline, updateBaseline, zScore, type Baseline } from "./baseline.js";
+import { observationKey, type Observation } from "./observations.js";
+import type { DetectorSettings } from "./settings.js";
+
+/** One earlier observation of the same thing, at wall time `at` (ms). */
+export type Entry = { at: number; obs: Observation };
+
+/** What the detectors remember between calls: earlier observations per key, and baselines. */
+export interface History {
+  readonly entries: Readonly<Record<string, readonly Entry[]>>;
+  readonly baselines: Readonly<Record<string, Baseline>>;
+}
+
+export const emptyHistory = (): History => ({ entries: {}, baselines: {} });
+
+/** The checks whose values feed a learned baseline. */
+const BASELINED = new Set(["request-rate"]);
+
+/** The earlier observations of `o`'s key, oldest first. */
+export function earlier(h: History, o: Observation): readonly Entry[] {
+  return h.entries[observationKey(o)] ?? [];
+}
+
+export function baselineOf(h: History, o: Observation): Baseline {
+  return h.baselines[observationKey(o)] ?? emptyBaseline;
+}
+
+/**
+ * Adds `o` at `now` to the history (pure: a new History), dropping what is older than the
+ * retention, and folds a baselined metric into its baseline.
+ */
+export function remember(h: History, o: Observation, now: Date, s: DetectorSettings): History {
+  const key = observationKey(o);
+  const at = now.getTime();
+  const kept = (h.entries[key] ?? []).filter((e) => at - e.at <= s.retentionMs);
+  const entries = { ...h.entries, [key]: [...kept, { at, obs: o }] };
+  if (o.type !== "metric" || !BASELINED.has(o.check)) return { entries, baselines: h.baselines };
+  const b = baselineOf(h, o);
+  const anomalous = b.count >= s.baseline.minSamples && Math.abs(zScore(b, o.value)) >= s.baseline.zWarning;
+  return { entries, baselines: { ...h.baselines, [key]: updateBaseline(b, o.value, s.baseline.alpha, anomalous) } };
+}
+
+/**
+ * How long (ms) a condition has held, counting back from `now` through the earlier
+ * observations for which `holds` is true without a break; 0 when it holds only now, and
+ * undefined when it does not hold now.
+ */
+export function heldFor<T extends Observation>(entries: readonly Entry[], current: T, now: Date, holds: (o: T) => boolean): number | undefined {
+  if (!holds(current)) return undefined;
+  let since = now.getTime();
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (!e || e.obs.type !== current.type || !holds(e.obs as T)) break;
+    since = e.at;
+  }
+  return now.getTime() - since;
+}
+
+/** Drops everything older than the retention from every key (callers run it now and then). */
+export function prune(h: History, now: Date, s: DetectorSettings): History {
+  const entries: Record<string, readonly Entry[]> = {};
+  for (const [key, list] of Object.entries(h.entries)) {
+    const kept = list.filter((e) => now.getTime() - e.at <= s.retentionMs);
+    if (kept.length > 0) entries[key] = kept;
+  }
+  return { entries, baselines: h.baselines };
+}
