@@ -49,6 +49,9 @@ export function riskFloor(action: Action): Risk {
   return "low";
 }
 
+/** A confidence outside 0..1 comes from a bug upstream: it is read as 0, never as sure. */
+export const readConfidence = (c: number): number => (Number.isFinite(c) && c >= 0 && c <= 1 ? c : 0);
+
 /** Where the matrix sends a candidate, the risk it used, and why. */
 export interface MatrixVerdict {
   route: MatrixRoute;
@@ -62,8 +65,7 @@ export function routeByMatrix(action: Action, playbookRisk: Risk, confidence: nu
   const floor = riskFloor(action);
   const risk = maxRisk(playbookRisk, floor);
   if (risk !== playbookRisk) reasons.push(`risk raised from ${playbookRisk} to ${risk}: the floor for ${action.kind}${action.kind === "scale" ? " in this direction" : ""}`);
-  // A confidence that is not a number in 0..1 cannot be trusted to be high.
-  const c = Number.isFinite(confidence) ? Math.min(1, Math.max(0, confidence)) : 0;
+  const c = readConfidence(confidence);
   if (c !== confidence) reasons.push(`confidence ${String(confidence)} is outside 0..1: read as ${c}`);
   const pct = `${Math.round(c * 100)} %`;
   if (risk === "high") return { route: "escalate", risk, reasons: [...reasons, `matrix: ${action.kind} is high risk: escalate`] };

@@ -1,7 +1,7 @@
 import type { Decision } from "@autodevops/shared";
 import { viewHistory } from "./action-history.js";
 import { blastRadius } from "./blast-radius.js";
-import { routeByMatrix, type MatrixRoute } from "./decision-matrix.js";
+import { readConfidence, routeByMatrix, type MatrixRoute } from "./decision-matrix.js";
 import { readAnnotations, type PolicyContext, type PolicyPlan } from "./policy-inputs.js";
 
 /** Which rule decided or narrowed the route; audited with the reasons. */
@@ -48,7 +48,7 @@ export function judge(plan: PolicyPlan, ctx: PolicyContext, now: Date): Judgemen
   const { settings } = ctx;
   const reasons: string[] = [];
   const limitsHit: LimitHit[] = [];
-  const confidence = Number.isFinite(plan.confidence) ? Math.min(1, Math.max(0, plan.confidence)) : 0;
+  const confidence = readConfidence(plan.confidence);
   const base = { confidence, risk: plan.risk, dryRun: settings.dryRun, retryable: false };
   const end = (route: "escalate" | "none", hit: LimitHit, reason: string): Judgement => ({
     ...base,
