@@ -26,3 +26,9 @@ export { blastRadius, type Blast } from "./policy/blast-radius.js";
 export { judge, type Judgement, type LimitHit } from "./policy/guardrails.js";
 export { toPolicyPlan, type PlaybookAnswer } from "./policy/from-playbook.js";
 export { authorize, DECISION_TOKEN_TTL_SECONDS, type SignInput, type SignRefusal } from "./policy/sign.js";
+// incidents: findings correlated into incidents; root cause over the call graph
+export { IncidentBook, dedupKeys, type IncidentBookOptions, type IngestOutcome } from "./incidents/correlator.js";
+export { fingerprint, fingerprintOf, familyOf, targetOf, workloadOf, workloadOfPod, FAMILY_OF_KIND, type FaultFamily, type Target } from "./incidents/fingerprint.js";
+export { CallGraphConfig, ESTATE_CALL_GRAPH, buildCallGraph, callGraphFromWorkloads, serviceKey, type CallGraph } from "./incidents/call-graph.js";
+export { localize, judgeRoot, KIND_SPECIFICITY, type Localization, type ServiceEvidence, type RootVerdict } from "./incidents/root-cause.js";
+export { classify, blamedCallees, type FindingEvidence, type SymptomClass } from "./incidents/evidence.js";

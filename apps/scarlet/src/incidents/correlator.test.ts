@@ -139,6 +139,12 @@ describe("IncidentBook: root cause over the call graph", () => {
     expect(b.isSymptom("inc-1")).toBe(false);
   });
 
+  it("keeps the detector's kind for a workload whose own symptoms no dependency explains (a flap)", () => {
+    const b = book();
+    b.ingest(finding({ source: "prometheus", name: "metric.flapping", kind: "flapping", workload: "checkout", summary: "checkout error-share crossed its threshold 3 times" }), at(0));
+    expect(b.get("inc-1")?.rootCause).toMatchObject({ kind: "flapping", workload: "checkout" });
+  });
+
   it("folds pods lost on a NotReady node into the node's incident", () => {
     const b = book();
     b.ingest(finding({ name: "node.not-ready", kind: "node-not-ready", namespace: "", node: "node-b", severity: "critical" }), at(0));

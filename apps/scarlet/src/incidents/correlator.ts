@@ -3,7 +3,7 @@ import { buildCallGraph, ESTATE_CALL_GRAPH, serviceKey, type CallGraph } from ".
 import { classify, type FindingEvidence } from "./evidence.js";
 import { familyOf, fingerprintOf, targetOf, type Target } from "./fingerprint.js";
 import { addFinding, newRecord, setRoot, type IncidentRecord } from "./incident-record.js";
-import { judgeRoot, KIND_SPECIFICITY, localize, type ServiceEvidence } from "./root-cause.js";
+import { emptyEvidence, judgeRoot, KIND_SPECIFICITY, localize, mergeEvidence, type MutableEvidence, type ServiceEvidence } from "./root-cause.js";
 
 /**
  * The incident book: findings in, incidents out. No I/O, no clock: time and ids arrive as
@@ -210,13 +210,10 @@ export class IncidentBook {
   }
 
   #evidenceOf(cluster: string, extra?: [string, ServiceEvidence]): Map<string, ServiceEvidence> {
-    const merged = new Map<string, { ownKinds: Set<RootCauseKind>; explains: Set<"errors" | "latency">; symptoms: Set<"errors" | "latency">; blames: Set<string> }>();
+    const merged = new Map<string, MutableEvidence>();
     const add = (s: string, e: ServiceEvidence) => {
-      const m = merged.get(s) ?? { ownKinds: new Set(), explains: new Set(), symptoms: new Set(), blames: new Set() };
-      e.ownKinds.forEach((x) => m.ownKinds.add(x));
-      e.explains.forEach((x) => m.explains.add(x));
-      e.symptoms.forEach((x) => m.symptoms.add(x));
-      e.blames.forEach((x) => m.blames.add(x));
+      const m = merged.get(s) ?? emptyEvidence();
+      mergeEvidence(m, e);
       merged.set(s, m);
     };
     for (const r of this.#active(cluster)) for (const [s, e] of r.evidence) if (r.target.type === "workload") add(s, e);
@@ -226,7 +223,7 @@ export class IncidentBook {
 
   /** The open (or, for a silent root, newly opened) incident of the failing dependency that explains a symptom. */
   #rootRecordFor(cluster: string, service: string, e: FindingEvidence, now: Date): { rec: IncidentRecord; opened: boolean } | undefined {
-    const probe: ServiceEvidence = { ownKinds: new Set(), explains: new Set(), symptoms: e.symptoms, blames: new Set(e.blames) };
+    const probe: ServiceEvidence = { ownKinds: new Set(), explains: new Set(), symptoms: e.symptoms, symptomKinds: new Set([e.kind]), blames: new Set(e.blames) };
     const loc = localize(this.#graph, this.#evidenceOf(cluster, [service, probe]));
     const root = loc.rootOf(service);
     const t = root === service ? undefined : this.#targetOfService(cluster, root);

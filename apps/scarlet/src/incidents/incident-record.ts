@@ -1,10 +1,10 @@
 import type { Finding, Incident, RootCause, Severity, Signal } from "@autodevops/shared";
 import type { FindingEvidence } from "./evidence.js";
 import type { Target } from "./fingerprint.js";
-import { addEvidence, emptyEvidence, type RootVerdict } from "./root-cause.js";
+import { addEvidence, emptyEvidence, type MutableEvidence, type RootVerdict } from "./root-cause.js";
 
 /** A service's evidence inside one incident, plus where its pods ran (for node faults). */
-export type RecordEvidence = ReturnType<typeof emptyEvidence> & {
+export type RecordEvidence = MutableEvidence & {
   nodes: Set<string>;
   /** Every finding could be its node's doing (a pod gone Unknown on a NotReady node). */
   nodeBound: boolean;

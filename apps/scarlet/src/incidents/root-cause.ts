@@ -17,19 +17,35 @@ export interface ServiceEvidence {
   readonly ownKinds: ReadonlySet<RootCauseKind>;
   readonly explains: ReadonlySet<SymptomClass>;
   readonly symptoms: ReadonlySet<SymptomClass>;
+  /** The kinds detectors gave its symptom findings (flapping, noise, slow-dependency, unknown). */
+  readonly symptomKinds: ReadonlySet<RootCauseKind>;
   readonly blames: ReadonlySet<string>;
 }
 
-export function emptyEvidence(): { ownKinds: Set<RootCauseKind>; explains: Set<SymptomClass>; symptoms: Set<SymptomClass>; blames: Set<string> } {
-  return { ownKinds: new Set(), explains: new Set(), symptoms: new Set(), blames: new Set() };
+export type MutableEvidence = { ownKinds: Set<RootCauseKind>; explains: Set<SymptomClass>; symptoms: Set<SymptomClass>; symptomKinds: Set<RootCauseKind>; blames: Set<string> };
+
+export function emptyEvidence(): MutableEvidence {
+  return { ownKinds: new Set(), explains: new Set(), symptoms: new Set(), symptomKinds: new Set(), blames: new Set() };
+}
+
+/** Folds a service's evidence into another's (the same service seen by several incidents). */
+export function mergeEvidence(into: MutableEvidence, e: ServiceEvidence): void {
+  e.ownKinds.forEach((x) => into.ownKinds.add(x));
+  e.explains.forEach((x) => into.explains.add(x));
+  e.symptoms.forEach((x) => into.symptoms.add(x));
+  e.symptomKinds.forEach((x) => into.symptomKinds.add(x));
+  e.blames.forEach((x) => into.blames.add(x));
 }
 
 /** Folds one finding's evidence into a service's. */
-export function addEvidence(into: ReturnType<typeof emptyEvidence>, e: FindingEvidence): void {
+export function addEvidence(into: MutableEvidence, e: FindingEvidence): void {
   if (e.own) {
     into.ownKinds.add(e.kind);
     for (const c of e.explains) into.explains.add(c);
-  } else for (const c of e.symptoms) into.symptoms.add(c);
+  } else {
+    into.symptomKinds.add(e.kind);
+    for (const c of e.symptoms) into.symptoms.add(c);
+  }
   for (const b of e.blames) into.blames.add(b);
 }
 
@@ -124,8 +140,9 @@ export function judgeRoot(graph: CallGraph, service: string, e: ServiceEvidence 
     return { kind, summary: `${name}: ${kind}${callers}` };
   }
   const external = [...e.blames, ...graph.callees(service)].filter((c) => graph.external.has(c));
-  if (external.length > 0 && e.symptoms.has("latency")) {
+  if (external.length > 0 && e.symptoms.has("latency") && !e.symptomKinds.has("flapping")) {
     return { kind: "slow-dependency", summary: `${name} waits on ${[...new Set(external)].join(", ")} outside the cluster${callers}` };
   }
-  return { kind: "unknown", summary: `${name} shows ${[...e.symptoms].join(" and ")} of its own${callers}` };
+  const kind = KIND_SPECIFICITY.find((k) => e.symptomKinds.has(k)) ?? "unknown";
+  return { kind, summary: `${name} shows ${[...e.symptoms].join(" and ")} of its own${kind === "unknown" ? "" : ` (${kind})`}${callers}` };
 }
