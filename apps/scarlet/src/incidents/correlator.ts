@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Finding, Incident, RootCauseKind } from "@autodevops/shared";
 import { buildCallGraph, ESTATE_CALL_GRAPH, serviceKey, type CallGraph } from "./call-graph.js";
 import { classify, type FindingEvidence } from "./evidence.js";
@@ -25,7 +26,7 @@ export interface IncidentBookOptions {
   graph?: CallGraph;
   /** How long after a resolution a finding still counts as that occurrence's tail. */
   quietMs?: number;
-  /** How long a finding's dedup keys are remembered. */
+  /** How long a finding's dedup keys are remembered (default 15 minutes: a storm of 5,000 a minute keeps ~75,000 short keys). */
   dedupWindowMs?: number;
 }
 
@@ -66,7 +67,7 @@ export class IncidentBook {
     this.#graph = opts.graph ?? buildCallGraph(ESTATE_CALL_GRAPH);
     this.#newId = opts.newId;
     this.#quietMs = opts.quietMs ?? 180_000;
-    this.#dedupMs = opts.dedupWindowMs ?? 3_600_000;
+    this.#dedupMs = opts.dedupWindowMs ?? 900_000;
     this.#known = [...this.#graph.services].map((k) => k.split("/")[1] ?? k);
   }
 
@@ -298,5 +299,6 @@ export function dedupKeys(f: Finding): string[] {
   const keys = [`id:${f.id}`, `c:${f.source}|${f.name}|${f.cluster}|${f.namespace}|${f.workload ?? ""}|${f.pod ?? ""}|${f.node ?? ""}|${f.at}|${labels}`];
   const am = f.source === "alertmanager" ? f.labels.fingerprint : undefined;
   if (am) keys.push(`alert:${f.cluster}|${am}|${f.labels.startsAt ?? ""}`);
-  return keys;
+  // Hashed so that a storm's keys stay small; the prefix says which rule a key follows.
+  return keys.map((k) => `${k.slice(0, k.indexOf(":"))}:${createHash("sha1").update(k).digest("base64url")}`);
 }

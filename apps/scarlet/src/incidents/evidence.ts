@@ -81,7 +81,8 @@ function symptomsIn(text: string): Set<SymptomClass> {
   return out;
 }
 
-const BLAME_LABELS = ["upstream", "dependency", "peer_service", "peer", "callee", "upstream_service"] as const;
+// `peer.service` is the OpenTelemetry attribute the sandbox's CLIENT spans carry.
+const BLAME_LABELS = ["upstream", "dependency", "peer.service", "peer_service", "peer", "callee", "upstream_service"] as const;
 const SVC_DNS = /\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\b/g;
 
 /** The callees of `service` a finding blames; only the service's own callees count (it mentions itself too). */
