@@ -42,7 +42,7 @@ export type PodObject = {
 export type WorkloadObject = {
   kind?: string;
   metadata: Meta;
-  spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name: string; image?: string }[] } } };
+  spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name: string; image?: string; resources?: { limits?: Record<string, string | number | undefined> } }[] } } };
   status?: {
     observedGeneration?: number;
     replicas?: number;

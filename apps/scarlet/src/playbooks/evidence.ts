@@ -33,9 +33,10 @@ export const callersOf = (ctx: PlaybookContext, namespace: string, name: string)
   Object.entries(ctx.calls ?? {}).filter(([, callees]) => callees.includes(`${namespace}/${name}`)).map(([caller]) => caller);
 export const calleesOf = (ctx: PlaybookContext, namespace: string, name: string) => ctx.calls?.[`${namespace}/${name}`] ?? [];
 
-/** A revision rolled out within the window (revision 1 is the workload's birth, not a rollout). */
+/** A revision rolled out within the window over one that served (revision 1 is the workload's birth, not a rollout). */
 export function recentRollout(facts: WorkloadFacts | undefined, ctx: PlaybookContext): boolean {
-  if (!facts?.revisionAt || (facts.revision ?? 0) < 2) return false;
+  // A revision that replaced one which never served is the workload's first real one, not a change.
+  if (!facts?.revisionAt || (facts.revision ?? 0) < 2 || facts.previousRan === false) return false;
   const age = ctx.now.getTime() - Date.parse(facts.revisionAt);
   return age >= 0 && age <= (ctx.rolloutWindowMs ?? 30 * 60_000);
 }

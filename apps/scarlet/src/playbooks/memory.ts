@@ -47,8 +47,10 @@ export const oom: Playbook = {
     if (!d.workload || (limitBytes === undefined && workingSetBytes === undefined)) {
       return { route: "escalate", reason: "OOM kills, but neither the limit nor the working set is known", nextStep: "read container_memory_working_set_bytes and the limit, then raise the limit to 1.5 × the working set" };
     }
-    // cAdvisor never reports past the limit: a working set pinned there needs more than it shows.
-    const need = Math.max(MEMORY_HEADROOM * (workingSetBytes ?? 0), pinnedAtLimit && limitBytes ? 2 * limitBytes : 0, (limitBytes ?? 0) * 1.25);
+    // An OOM kill proves the process needs more than its limit, and cAdvisor never reports past
+    // the limit: unless a source (its logs' RSS) saw the working set above it, take twice the limit.
+    const seenAbove = workingSetBytes !== undefined && (limitBytes === undefined || workingSetBytes > limitBytes);
+    const need = seenAbove ? MEMORY_HEADROOM * workingSetBytes : 2 * (limitBytes ?? 0);
     const limit = memoryQuantity(need);
     return {
       route: "act",
@@ -56,7 +58,7 @@ export const oom: Playbook = {
         {
           action: action({ kind: "set-resources", cluster: d.cluster, namespace: d.namespace, target: d.workload, params: { ...(container ? { container } : {}), limits: { memory: limit } } }),
           risk: "medium",
-          why: `raise the memory limit${limitBytes ? ` from ${Math.round(limitBytes / MIB)}Mi` : ""} to ${limit} (≥ ${MEMORY_HEADROOM} × the working set${workingSetBytes ? ` of ${Math.round(workingSetBytes / MIB)}Mi` : ""}${pinnedAtLimit ? ", pinned at the limit" : ""}); it rolls the pods and takes node memory`,
+          why: `raise the memory limit${limitBytes ? ` from ${Math.round(limitBytes / MIB)}Mi` : ""} to ${limit} (≥ ${MEMORY_HEADROOM} × the working set${workingSetBytes ? ` of ${Math.round(workingSetBytes / MIB)}Mi` : ""}${pinnedAtLimit || !seenAbove ? ", which the kills show is above the limit" : ""}); it rolls the pods and takes node memory`,
         },
       ],
     };

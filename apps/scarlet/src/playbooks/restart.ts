@@ -98,17 +98,19 @@ export const dependencyDown: Playbook = {
 export const hungReplica: Playbook = {
   kind: "hung-replica",
   diagnose(fs, ctx) {
-    for (const { namespace, workload } of workloadsOf(named(fs, ["pod.not-ready"]))) {
+    // A pod Running but not Ready, or failing its readiness probe again and again (the event comes first).
+    const unready = (f: Finding) => f.name === "pod.not-ready" || (f.name === "event.unhealthy" && f.pod !== undefined);
+    for (const { namespace, workload } of workloadsOf(fs.filter(unready))) {
       const mine = onWorkload(fs, namespace, workload);
       const facts = factsOf(ctx, namespace, workload);
-      const pods = podsOf(named(mine, ["pod.not-ready"]));
+      const pods = podsOf(mine.filter(unready));
       const restarting = named(mine, [...CRASH, ...OOM]).length > 0;
       if (pods.length !== 1 || restarting || recentRollout(facts, ctx)) continue;
       const siblingsReady = facts !== undefined && facts.replicas >= 2 && facts.available >= facts.replicas - 1;
       return onWorkloadDiagnosis(
         {
           kind: "hung-replica",
-          confidence: confidence(siblingsReady ? 0.8 : 0.6, named(mine, NOT_READY)),
+          confidence: confidence((siblingsReady ? 0.8 : 0.6) - (named(mine, ["pod.not-ready"]).length > 0 ? 0 : 0.1), named(mine, NOT_READY)),
           cluster: mine[0]?.cluster ?? ctx.cluster,
           namespace,
           workload,

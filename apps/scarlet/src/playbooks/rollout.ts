@@ -30,7 +30,10 @@ function afterRollout(fs: readonly Finding[], ctx: PlaybookContext, symptoms: re
   return undefined;
 }
 
-const rollbackDetails = (f: WorkloadFacts) => ({ workloadKind: f.kind, replicas: f.replicas, ...(f.revision !== undefined && f.revision > 1 ? { toRevision: f.revision - 1 } : {}) });
+const rollbackDetails = (f: WorkloadFacts) => {
+  const to = f.previousRevision ?? (f.revision !== undefined && f.revision > 1 ? f.revision - 1 : undefined);
+  return { workloadKind: f.kind, replicas: f.replicas, ...(to !== undefined ? { toRevision: to } : {}) };
+};
 
 export const badRollout: Playbook = {
   kind: "bad-rollout",
@@ -54,7 +57,7 @@ export const badRollout: Playbook = {
       [revisionLine(r.facts), healthyBefore ? "the previous revision ran without findings" : "the previous revision had findings too"],
     );
   },
-  candidates: (d) => rollbackPlan(d, `revision ${d.details.toRevision !== undefined ? d.details.toRevision + 1 : "?"} is bad`),
+  candidates: (d) => rollbackPlan(d, "the new revision is bad"),
 };
 
 export const imagePull: Playbook = {

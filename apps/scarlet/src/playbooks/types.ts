@@ -12,6 +12,9 @@ export interface WorkloadFacts {
   changeCause?: string;
   /** When the current revision was created (its ReplicaSet's creationTimestamp). */
   revisionAt?: string;
+  /** The revision before the current one, and whether it ever served (had replicas). */
+  previousRevision?: number;
+  previousRan?: boolean;
   /** Whether the previous revision ran without findings; undefined when nobody knows. */
   previousHealthy?: boolean;
   containers?: { name: string; memoryLimitBytes?: number; cpuLimitMilli?: number }[];
