@@ -102,7 +102,8 @@ describe("kubernetes-mcp-server beside our servers", () => {
     expect(pod).toBeDefined();
 
     // Our server agrees, and the logs of the crashing pod come through the third party.
-    expect(await text(jamie, "kubernetes__list_pods", { cluster: "prod", namespace: "shop", unhealthyOnly: true })).toMatch(new RegExp(`${pod} CrashLoopBackOff`));
+    // (The pod cycles Running → Error → CrashLoopBackOff; poll until ours sees the back-off too.)
+    await eventually(async () => new RegExp(`${pod} CrashLoopBackOff`).test(await text(jamie, "kubernetes__list_pods", { cluster: "prod", namespace: "shop", unhealthyOnly: true })), `${pod} in CrashLoopBackOff through our server`);
     const logs = await jamie.call("k8s-community__pods_log", { namespace: "shop", name: pod, previous: true });
     expect(logs.ok).toBe(true);
 

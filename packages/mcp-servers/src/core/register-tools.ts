@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "@autodevops/shared";
 import { boundText, DEFAULT_MAX_OUTPUT_CHARS } from "./bounded-text.js";
+import { withDeadline } from "./deadline.js";
 import type { AnyToolSpec } from "./define-tool.js";
 import { scrubSecrets } from "./scrub-secrets.js";
 import { ToolError } from "./tool-error.js";
@@ -42,7 +43,7 @@ export function registerTools(server: McpServer, tools: readonly AnyToolSpec[], 
 /** Runs one call with the tool's time limit; every outcome is a tool result, never a protocol error. */
 export async function callTool(tool: AnyToolSpec, args: unknown, callerSignal: AbortSignal, opts: RegisterOptions): Promise<CallToolResult> {
   const timeoutMs = tool.timeoutMs ?? opts.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-  const signal = AbortSignal.any([callerSignal, AbortSignal.timeout(timeoutMs)]);
+  const { signal, clear } = withDeadline(callerSignal, timeoutMs, tool.name);
   const started = performance.now();
   try {
     const result = await Promise.race([tool.run(args, { signal }), aborted(signal, tool.name, timeoutMs)]);
@@ -53,6 +54,8 @@ export async function callTool(tool: AnyToolSpec, args: unknown, callerSignal: A
     const message = e instanceof ToolError ? e.message : `${tool.name} failed: ${e instanceof Error ? e.message : String(e)}`;
     if (!(e instanceof ToolError)) opts.log.warn({ tool: tool.name, err: e, ms: Math.round(performance.now() - started) }, "tool failed");
     return { content: [{ type: "text", text: message }], isError: true };
+  } finally {
+    clear();
   }
 }
 

@@ -2,6 +2,7 @@ import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
 import { ok, err, type Result } from "@autodevops/shared";
 import type { Endpoint } from "@autodevops/shared";
+import { withDeadline } from "../core/deadline.js";
 
 /** Why a request to a backend did not give a usable answer. */
 export type UpstreamError =
@@ -52,8 +53,8 @@ export function createHttpUpstream(endpoint: Endpoint, opts: UpstreamOptions = {
         if (v === undefined) continue;
         for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(one));
       }
-      const signal = AbortSignal.any([callerSignal, AbortSignal.timeout(timeoutMs)]);
-      const got = await get(url, { agent, https, token: opts.token, signal, maxBytes });
+      const { signal, clear } = withDeadline(callerSignal, timeoutMs, url.pathname);
+      const got = await get(url, { agent, https, token: opts.token, signal, maxBytes }).finally(clear);
       if (!got.ok) {
         if (got.error.code === "cancelled" && !callerSignal.aborted) return err({ code: "timeout", ms: timeoutMs });
         return got;
