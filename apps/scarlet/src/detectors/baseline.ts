@@ -11,16 +11,17 @@ export interface Baseline {
 export const emptyBaseline: Baseline = { mean: 0, variance: 0, count: 0 };
 
 /**
- * Folds `value` in with weight `alpha`. An anomalous value is folded in at a quarter of the
- * weight, so a spike does not become the new normal within a few samples, while a lasting
- * shift still does in time.
+ * Folds `value` in with weight `alpha`. An anomalous value moves the mean at a quarter of the
+ * weight and leaves the spread alone, so a spike does not become the new normal within a few
+ * samples, while a lasting shift still does in time.
  */
 export function updateBaseline(b: Baseline, value: number, alpha: number, anomalous = false): Baseline {
   if (b.count === 0) return { mean: value, variance: 0, count: 1 };
   const a = anomalous ? alpha / 4 : alpha;
   const diff = value - b.mean;
   const mean = b.mean + a * diff;
-  const variance = (1 - a) * (b.variance + a * diff * diff);
+  // An outlier moves the mean a little but not the spread: a spike must not widen its own band.
+  const variance = anomalous ? b.variance : (1 - a) * (b.variance + a * diff * diff);
   return { mean, variance, count: b.count + 1 };
 }
 

@@ -159,7 +159,7 @@ describe("detectors and playbooks on the sandbox's own objects", () => {
     const rolledOut = () => list<WorkloadObject>("apps/deployments", "shop").every((d) => (d.status?.availableReplicas ?? 0) === (d.spec?.replicas ?? 1));
     for (let i = 0; i < 120 && !rolledOut(); i++) await sleep(250);
     const found: Finding[] = [];
-    let history = await watch(emptyHistory(), found, () => false, 6);
+    const history = await watch(emptyHistory(), found, () => false, 6);
     for (const [kind, target, params] of [["bad-rollout", "checkout", { mode: "crash" }], ["memory-leak", "frontend", { mibPerMin: 600 }]] as const) {
       const r = sandbox.faults.inject({ kind, namespace: "shop", target, params });
       if (!r.ok) throw new Error(JSON.stringify(r.error));
@@ -167,7 +167,7 @@ describe("detectors and playbooks on the sandbox's own objects", () => {
     const expected = { checkout: "bad-rollout", frontend: "memory-leak" };
     const rootOf = (w: string) => diagnose(found.filter((f) => f.workload === w), context(new Date()))[0];
     const kinds = () => Object.fromEntries(Object.keys(expected).map((w) => [w, rootOf(w)?.kind]));
-    history = await watch(history, found, () => JSON.stringify(kinds()) === JSON.stringify(expected), 160);
+    await watch(history, found, () => JSON.stringify(kinds()) === JSON.stringify(expected), 160);
     expect(kinds()).toEqual(expected);
 
     const ctx = context(new Date());
