@@ -32,3 +32,13 @@ export { fingerprint, fingerprintOf, familyOf, targetOf, workloadOf, workloadOfP
 export { CallGraphConfig, ESTATE_CALL_GRAPH, buildCallGraph, callGraphFromWorkloads, serviceKey, type CallGraph } from "./incidents/call-graph.js";
 export { localize, judgeRoot, KIND_SPECIFICITY, type Localization, type ServiceEvidence, type RootVerdict } from "./incidents/root-cause.js";
 export { classify, blamedCallees, type FindingEvidence, type SymptomClass } from "./incidents/evidence.js";
+// detectors: signal -> finding, pure, debounced on restart counts and durations
+export { detect, observe } from "./detectors/index.js";
+export { detectorSettings, clusterMs, type DetectorSettings } from "./detectors/settings.js";
+export { emptyHistory, remember, prune, type History } from "./detectors/history.js";
+export { emptyBaseline, updateBaseline, zScore, type Baseline } from "./detectors/baseline.js";
+export { METRIC_CHECKS, observationKey, type Observation, type MetricCheck, type PodObject, type WorkloadObject, type NodeObject, type EventObject } from "./detectors/observations.js";
+// playbooks: fault kind -> diagnosis and candidate actions with their risk
+export { PLAYBOOKS, diagnose, planFor, toRootCause } from "./playbooks/index.js";
+export { workloadFacts, quantity } from "./playbooks/facts.js";
+export type { Candidate, Diagnosis, Plan, Playbook, PlaybookContext, WorkloadFacts, NodePodFacts } from "./playbooks/types.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Action, createLogger, type Finding } from "@autodevops/shared";
 import { startSandbox, TIME_FACTOR, type RunningSandbox } from "@autodevops/sandbox";
-import { diagnose, plan } from "../playbooks/index.js";
+import { diagnose, planFor as plan } from "../playbooks/index.js";
 import { workloadFacts } from "../playbooks/facts.js";
 import type { PlaybookContext } from "../playbooks/types.js";
 import { ESTATE_CALLS } from "../playbooks/test-estate.js";

@@ -99,10 +99,14 @@ export const networkPolicyBlock = escalating(
   "review the new NetworkPolicy with its author and admit the callers (or revert it)",
   (fs, ctx) => {
     const failing = workloadsOf(named(fs, ERRORS));
+    const hasFindings = (key: string) => fs.some((f) => `${f.namespace}/${f.workload}` === key);
     for (const change of [...(ctx.changes ?? [])].reverse().filter((c) => c.kind === "NetworkPolicy")) {
-      const callers = failing.filter((w) => calleesOf(ctx, w.namespace, w.workload).some((c) => c.startsWith(`${change.namespace}/`)));
-      if (callers.length === 0) continue;
-      const target = calleesOf(ctx, callers[0]?.namespace ?? "", callers[0]?.workload ?? "").find((c) => c.startsWith(`${change.namespace}/`))?.split("/")[1];
+      // The blocked one: what the policy selects, else a callee of the failing callers that looks healthy itself.
+      const callees = [...new Set(failing.flatMap((w) => calleesOf(ctx, w.namespace, w.workload)))].filter((c) => c.startsWith(`${change.namespace}/`));
+      const blocked = change.selects !== undefined ? callees.find((c) => c === `${change.namespace}/${change.selects}`) : callees.find((c) => !hasFindings(c));
+      if (!blocked) continue;
+      const target = blocked.split("/")[1];
+      const callers = failing.filter((w) => calleesOf(ctx, w.namespace, w.workload).includes(blocked));
       const mine = fs.filter((f) => callers.some((w) => w.namespace === f.namespace && w.workload === f.workload));
       return {
         kind: "network-policy-block",

@@ -45,7 +45,7 @@ export function diagnose(findings: readonly Finding[], ctx: PlaybookContext): Di
 }
 
 /** What to do about a diagnosis, by its kind's playbook. */
-export function plan(d: Diagnosis, ctx: PlaybookContext): Plan {
+export function planFor(d: Diagnosis, ctx: PlaybookContext): Plan {
   return PLAYBOOKS[d.kind].candidates(d, ctx);
 }
 

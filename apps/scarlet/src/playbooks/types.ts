@@ -42,7 +42,7 @@ export interface PlaybookContext {
   /** The service call graph: `namespace/name` → what it calls (`namespace/name`). */
   calls?: Readonly<Record<string, readonly string[]>>;
   /** Recent changes to cluster objects (watch or mutation log), newest last. */
-  changes?: readonly { kind: string; namespace: string; name: string; at: string; by?: string }[];
+  changes?: readonly { kind: string; namespace: string; name: string; at: string; by?: string; /** For a NetworkPolicy: the workload its podSelector matches. */ selects?: string }[];
   /** Slow calls out of the cluster seen in traces (or logs): `workload` → `peer`. */
   slowCalls?: readonly { namespace: string; workload: string; peer: string; p99Ms: number }[];
   nodes?: readonly { name: string; pods: readonly NodePodFacts[] }[];
