@@ -90,6 +90,9 @@ describe("noisy-neighbour", () => {
     const id = c.inject({ kind: "noisy-neighbour", namespace: "batch", target: node, params: { workload: "report-gen", memoryMi: 14_000 } });
     const hog = await waitFor("report-gen running unbounded on node-a", () => culprit(node), 20_000);
     await waitFor("node-a MemoryPressure=True", () => condition(node, "MemoryPressure") === "True", 10_000);
+    // The taint follows the condition: until it is on, a limited pod could still land on node-a.
+    const tainted = () => ((c.store.get("nodes", undefined, node)?.spec?.taints ?? []) as { key: string }[]).some((t) => t.key === "node.kubernetes.io/memory-pressure");
+    await waitFor("node-a tainted memory-pressure", tainted, 10_000);
 
     await c.kubectl(["set", "resources", "-n", "batch", "deployment/report-gen", "--limits=memory=1Gi"]);
     await sleep(500);

@@ -24,8 +24,10 @@ describe("hung-replica", () => {
     expect(hungStatus?.restartCount).toBe(0);
     expect(c.statuses("frontend").filter((s) => s.status?.ready).length).toBe(2);
     expect(c.metric("kube_pod_status_ready", { namespace: "shop", pod: hung, condition: "false" })[0]?.value).toBe(1);
-    const endpoints = c.store.get("endpoints", "shop", "frontend") as { subsets?: { addresses?: { targetRef?: { name?: string } }[]; notReadyAddresses?: { targetRef?: { name?: string } }[] }[] } | undefined;
-    expect(endpoints?.subsets?.flatMap((x) => x.addresses ?? []).map((a) => a.targetRef?.name)).not.toContain(hung);
+    // The endpoints controller follows the Ready condition a moment later.
+    type Subsets = { subsets?: { addresses?: { targetRef?: { name?: string } }[] }[] };
+    const serving = () => ((c.store.get("endpoints", "shop", "frontend") as Subsets | undefined)?.subsets ?? []).flatMap((x) => x.addresses ?? []).map((a) => a.targetRef?.name);
+    await waitFor("the hung pod out of frontend's endpoints", () => !serving().includes(hung) && serving().length === 2);
     const lines = () => c.logs.read("shop", hung, "frontend") ?? [];
     const count = lines().length;
     expect(lines().at(-1)?.text).toMatch(/worker pool exhausted/);
