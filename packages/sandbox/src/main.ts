@@ -1,19 +1,12 @@
 // The sandbox as a process of its own (`npm start` runs it): two simulated clusters and the control API.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, createLogger, loadConfig } from "@autodevops/shared";
+import { createLogger, loadConfigOrExit } from "@autodevops/shared";
 import { startSandbox } from "./sandbox.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`${e.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const log = createLogger({ service: "sandbox", level: config.logLevel });
 const sandbox = await startSandbox({
   dataDir: path.resolve(REPO_ROOT, config.dataDir),

@@ -3,6 +3,7 @@ export { ok, err, type Result } from "./core/result.js";
 
 export {
   loadConfig,
+  loadConfigOrExit,
   parseConfig,
   formatConfigIssues,
   describeConfig,

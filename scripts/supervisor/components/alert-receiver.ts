@@ -1,18 +1,11 @@
-import { ConfigError, loadConfig } from "../../../packages/shared/src/config/config.js";
+import { loadConfigOrExit } from "../../../packages/shared/src/config/config.js";
 import { createLogger } from "../../../packages/shared/src/logging/logger.js";
 import { createAlertReceiver } from "../monitoring/alert-receiver.js";
 
 // The `alert-receiver` component: stands in for Scarlet's `POST /alerts` on SCARLET_PORT until
 // apps/scarlet exists, so Alertmanager has somewhere to deliver and each alert shows in the log.
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`${e.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const log = createLogger({ service: "alert-receiver", level: config.logLevel });
 const token = config.auth.alertsToken;
 if (token === undefined) {

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig } from "../../../packages/shared/src/config/config.js";
+import { loadConfigOrExit } from "../../../packages/shared/src/config/config.js";
 import { createLogger } from "../../../packages/shared/src/logging/logger.js";
 import { localBase } from "../components.js";
 import { COMPRESSED_TIMING } from "../monitoring/alertmanager-config.js";
@@ -15,14 +15,7 @@ import { listenAddress, runProgram } from "./run-program.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`${e.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const log = createLogger({ service: "alertmanager", level: config.logLevel });
 const command = findProgram(ALERTMANAGER, process.env.PATH);
 const token = config.auth.alertsToken;

@@ -1,7 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig } from "../../../packages/shared/src/config/config.js";
+import { loadConfigOrExit } from "../../../packages/shared/src/config/config.js";
 import { createLogger } from "../../../packages/shared/src/logging/logger.js";
 import { localBase } from "../components.js";
 import { findProgram, PROMETHEUS, prometheusArgs } from "../monitoring/commands.js";
@@ -20,14 +20,7 @@ const RULES = path.join(REPO_ROOT, "deploy/prometheus/rules.yaml");
 // The rules' `for:` durations are compressed for the sandbox and assume scrapes of 15s or less.
 const INTERVAL = "5s";
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`${e.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const log = createLogger({ service: "prometheus", level: config.logLevel });
 const command = findProgram(PROMETHEUS, process.env.PATH);
 if (command === undefined) {

@@ -177,6 +177,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return result.value;
 }
 
+/** For a process's entry point: the config, or the message naming every bad variable on stderr and exit 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** A copy safe to log: secrets replaced by "set" / unset, URL passwords removed. */
 export function describeConfig(config: Config, rawEnv: Record<string, string | undefined>): Record<string, string> {
   const env = pickEnv(rawEnv);
