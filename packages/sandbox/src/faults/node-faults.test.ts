@@ -96,9 +96,10 @@ describe("noisy-neighbour", () => {
 
     await c.kubectl(["set", "resources", "-n", "batch", "deployment/report-gen", "--limits=memory=1Gi"]);
     await sleep(500);
-    // The limited pod cannot land on the tainted node while the unbounded one runs there.
-    expect(c.fault(id)?.cured).toBe(false);
-    await c.kubectl(["delete", "pod", "-n", "batch", hog.metadata.name, "--wait=false"]);
+    // The limit alone cures nothing while the unbounded pod still runs on the node (read at one
+    // instant: the rollout may already have replaced it on a loaded machine).
+    if (culprit(node)) expect(c.fault(id)?.cured).toBe(false);
+    await c.kubectl(["delete", "pod", "-n", "batch", hog.metadata.name, "--wait=false", "--ignore-not-found"]);
     const cured = await waitFor("noisy-neighbour cured by the limit", () => (c.fault(id)?.cured ? c.fault(id) : undefined), 20_000);
     expect(cured.curedBy).toBe("admin");
     c.registry.clear(id);
