@@ -11,7 +11,7 @@ import type { McpServersConfig, ServerSettings } from "./config/servers-config.j
 import { serveInProcess } from "./connection/in-process.js";
 import { ServerConnection, type DiscoveredTool } from "./connection/server-connection.js";
 import { toLangChainTools } from "./langchain-tools.js";
-import type { Agent, ToolAnnotations, ToolClass } from "./policy/tool-policy.js";
+import type { Agent } from "./policy/tool-policy.js";
 import { checkWrite } from "./policy/write-guard.js";
 import { backoffMs, DEFAULT_RETRY, sleep, type RetrySettings } from "./resilience/backoff.js";
 import { classifyCallError, errorMessage, type CallFailureKind } from "./resilience/errors.js";
@@ -34,16 +34,8 @@ export type ToolboxOptions = {
   random?: () => number;
 };
 
-/** A tool the agent is offered. */
-export type ToolInfo = {
-  name: string;
-  server: string;
-  tool: string;
-  class: ToolClass;
-  description: string;
-  inputSchema: Record<string, unknown>;
-  annotations: ToolAnnotations | undefined;
-};
+/** A tool the agent is offered: its catalog entry without the offer. */
+export type ToolInfo = Omit<CatalogEntry, "offer">;
 
 export type CallOptions = {
   /** The policy decision token for a write; never taken from the arguments. */
