@@ -8,18 +8,31 @@ import { createTestDatabase, type TestDatabase } from "@autodevops/shared/testin
 const worker = fileURLToPath(new URL("./fixtures/append-worker.ts", import.meta.url));
 let db: TestDatabase;
 
-function runWorker(url: string, count: number, actor: string): Promise<{ appended: number; failed: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", worker, url, String(count), actor], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let errText = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (errText += c.toString()));
+interface Worker {
+  ready: Promise<void>;
+  go(): void;
+  done: Promise<{ appended: number; failed: number }>;
+}
+
+/** Starts a worker process; it connects, says "ready", and appends once `go()` is called. */
+function startWorker(url: string, count: number, actor: string): Worker {
+  const child = spawn(process.execPath, ["--import", "tsx", worker, url, String(count), actor], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let errText = "";
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on("data", (c: Buffer) => {
+    out += c.toString();
+    if (out.startsWith("ready\n")) markReady();
+  });
+  child.stderr.on("data", (c: Buffer) => (errText += c.toString()));
+  const done = new Promise<{ appended: number; failed: number }>((resolve, reject) => {
     child.on("exit", (code) => {
       if (code !== 0) reject(new Error(`worker ${actor} exited ${code}: ${errText}`));
-      else resolve(JSON.parse(out.trim()) as { appended: number; failed: number });
+      else resolve(JSON.parse(out.slice("ready\n".length).trim()) as { appended: number; failed: number });
     });
   });
+  return { ready: Promise.race([ready, done.then(() => undefined)]), go: () => child.stdin.end("go\n"), done };
 }
 
 beforeAll(async () => {
@@ -32,7 +45,10 @@ afterAll(async () => {
 
 describe("audit chain under concurrent writers", () => {
   it("stays one valid chain when two processes append 1,000 events each at the same time", async () => {
-    const [a, b] = await Promise.all([runWorker(db.url, 1000, "writer-a"), runWorker(db.url, 1000, "writer-b")]);
+    const workers = [startWorker(db.url, 1000, "writer-a"), startWorker(db.url, 1000, "writer-b")];
+    await Promise.all(workers.map((w) => w.ready));
+    for (const w of workers) w.go();
+    const [a, b] = await Promise.all(workers.map((w) => w.done));
     expect(a).toMatchObject({ appended: 1000, failed: 0 });
     expect(b).toMatchObject({ appended: 1000, failed: 0 });
 
