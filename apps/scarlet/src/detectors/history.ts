@@ -13,8 +13,8 @@ export interface History {
 
 export const emptyHistory = (): History => ({ entries: {}, baselines: {} });
 
-/** The checks whose values feed a learned baseline. */
-const BASELINED = new Set(["request-rate"]);
+/** The checks whose values feed a learned baseline: the request rate (no fixed threshold), and p99 latency (a fixed threshold guarded by it). */
+const BASELINED = new Set(["request-rate", "p99-latency"]);
 
 /** The earlier observations of `o`'s key, oldest first. */
 export function earlier(h: History, o: Observation): readonly Entry[] {
@@ -36,6 +36,8 @@ export function remember(h: History, o: Observation, now: Date, s: DetectorSetti
   const entries = { ...h.entries, [key]: [...kept, { at, obs: o }] };
   if (o.type !== "metric" || !BASELINED.has(o.check)) return { entries, baselines: h.baselines };
   const b = baselineOf(h, o);
+  // A latency in breach is not learned at all: a slow dependency must not become the new normal while it lasts.
+  if (o.check === "p99-latency" && breachesGuarded(o.value, b, s)) return { entries, baselines: h.baselines };
   const anomalous = b.count >= s.baseline.minSamples && Math.abs(zScore(b, o.value)) >= s.baseline.zWarning;
   return { entries, baselines: { ...h.baselines, [key]: updateBaseline(b, o.value, s.baseline.alpha, anomalous) } };
 }
@@ -64,4 +66,14 @@ export function prune(h: History, now: Date, s: DetectorSettings): History {
     if (kept.length > 0) entries[key] = kept;
   }
   return { entries, baselines: h.baselines };
+}
+
+/**
+ * A p99 latency breach: above the fixed warning threshold and, once a baseline is learned, at
+ * least `minRatio` × it. A service whose normal p99 sits near the threshold (coarse histogram
+ * buckets, a slow-by-design batch job) is not in breach for being itself.
+ */
+export function breachesGuarded(value: number, b: Baseline, s: DetectorSettings): boolean {
+  if (value <= s.metrics["p99-latency"].warning) return false;
+  return b.count < s.baseline.minSamples || value >= s.baseline.minRatio * b.mean;
 }

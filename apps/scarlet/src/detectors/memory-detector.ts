@@ -48,7 +48,8 @@ export function detectMemory(o: MemoryObs, entries: readonly Entry[], now: Date,
     const perMin = slope * 60_000;
     const toLimitMs = o.limitBytes ? (o.limitBytes - o.workingSetBytes) / slope : Infinity;
     const reaches = o.limitBytes ? toLimitMs <= m.horizonMs : perMin >= 10 * MIB;
-    if (slope > 0 && r2 >= m.trendMinR2 && reaches) {
+    const grown = o.workingSetBytes - Math.min(...run.map((p) => p.v)) >= (o.limitBytes ? m.trendMinGrowth * o.limitBytes : m.trendMinGrowthBytes);
+    if (slope > 0 && r2 >= m.trendMinR2 && reaches && grown) {
       out.push(
         finding(
           {
@@ -62,7 +63,7 @@ export function detectMemory(o: MemoryObs, entries: readonly Entry[], now: Date,
               ...(o.limitBytes ? [`limit ${mib(o.limitBytes)}, reached in ~${Math.max(0, Math.round(toLimitMs / 1000))}s`] : []),
               ...(restarts > 0 ? [`fell back ${restarts}× (restarts) and climbed again`] : []),
             ],
-            labels: { ...labels, mibPerMin: perMin.toFixed(1), r2: r2.toFixed(2), restarts: String(restarts) },
+            labels: { ...labels, mibPerMin: (perMin / MIB).toFixed(1), r2: r2.toFixed(2), restarts: String(restarts) },
           },
           now,
         ),

@@ -1,7 +1,7 @@
 import type { Finding, RootCauseKind } from "@autodevops/shared";
 import { zScore, type Baseline } from "./baseline.js";
 import { finding } from "./finding.js";
-import { heldFor, type Entry } from "./history.js";
+import { breachesGuarded, heldFor, type Entry } from "./history.js";
 import type { MetricCheck } from "./observations.js";
 import type { DetectorSettings } from "./settings.js";
 
@@ -32,9 +32,9 @@ function crossings(entries: readonly Entry[], current: number, now: Date, window
  * is a finding. A breach that keeps starting and ending without ever holding is a flap: one
  * `metric.flapping` finding as it starts again, which no playbook acts on.
  */
-function detectThreshold(o: MetricObs & { check: keyof typeof HINTS }, entries: readonly Entry[], now: Date, s: DetectorSettings): Finding[] {
+function detectThreshold(o: MetricObs & { check: keyof typeof HINTS }, entries: readonly Entry[], now: Date, b: Baseline, s: DetectorSettings): Finding[] {
   const t = s.metrics[o.check];
-  const above = (v: number) => v > t.warning;
+  const above = o.check === "p99-latency" ? (v: number) => breachesGuarded(v, b, s) : (v: number) => v > t.warning;
   const base = { cluster: o.cluster, namespace: o.namespace, workload: o.workload, labels: { check: o.check, value: String(o.value), warning: String(t.warning), critical: String(t.critical) } };
   const held = heldFor(entries, o, now, (x) => above(x.value));
   if (held !== undefined && held >= t.holdMs) {
@@ -106,5 +106,5 @@ function detectBaseline(o: MetricObs, entries: readonly Entry[], now: Date, b: B
 export function detectMetric(o: MetricObs, entries: readonly Entry[], now: Date, baseline: Baseline, s: DetectorSettings): Finding[] {
   if (!Number.isFinite(o.value)) return [];
   if (o.check === "request-rate") return detectBaseline(o, entries, now, baseline, s);
-  return detectThreshold(o as MetricObs & { check: keyof typeof HINTS }, entries, now, s);
+  return detectThreshold(o as MetricObs & { check: keyof typeof HINTS }, entries, now, baseline, s);
 }

@@ -17,7 +17,12 @@ export interface DetectorSettings {
   baseline: { alpha: number; minSamples: number; zWarning: number; zCritical: number; holdMs: number; minRatio: number };
   /** A breach that comes and goes this many times within `windowMs` without holding is a flap. */
   flapping: { crossings: number; windowMs: number };
-  memory: { nearLimit: number; trendMinSamples: number; trendMinSpanMs: number; trendMinR2: number; horizonMs: number };
+  /**
+   * A climb counts when it fits a line (r²), spans enough samples and time, and has grown by at
+   * least `trendMinGrowth` of the limit (or `trendMinGrowthBytes` without one): a working set's
+   * ordinary wobble of a few per cent fits a line over a short run too.
+   */
+  memory: { nearLimit: number; trendMinSamples: number; trendMinSpanMs: number; trendMinR2: number; trendMinGrowth: number; trendMinGrowthBytes: number; horizonMs: number };
   /** How long history keeps an observation (wall ms). */
   retentionMs: number;
   /** Registries the estate pulls from; a bare pod from another one is suspect. */
@@ -39,7 +44,7 @@ export function detectorSettings(overrides: Partial<DetectorSettings> = {}): Det
     },
     baseline: { alpha: 0.1, minSamples: 10, zWarning: 3, zCritical: 6, holdMs: 30_000, minRatio: 1.5 },
     flapping: { crossings: 2, windowMs: 10 * 60_000 },
-    memory: { nearLimit: 0.85, trendMinSamples: 4, trendMinSpanMs: 10_000, trendMinR2: 0.8, horizonMs: 30 * 60_000 },
+    memory: { nearLimit: 0.85, trendMinSamples: 4, trendMinSpanMs: 10_000, trendMinR2: 0.8, trendMinGrowth: 0.08, trendMinGrowthBytes: 64 * 2 ** 20, horizonMs: 30 * 60_000 },
     retentionMs: 15 * 60_000,
     knownRegistries: ["registry.example.com", "registry.k8s.io", "docker.io/library"],
     ...overrides,

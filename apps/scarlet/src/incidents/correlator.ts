@@ -22,10 +22,17 @@ import { emptyEvidence, judgeRoot, KIND_SPECIFICITY, localize, mergeEvidence, ty
  */
 
 export interface IncidentBookOptions {
-  newId: () => string;
+  /** The id of a new incident; given its fingerprint, so a restarted process can take back an open incident's id. */
+  newId: (fingerprint: string) => string;
   graph?: CallGraph;
   /** How long after a resolution a finding still counts as that occurrence's tail. */
   quietMs?: number;
+  /**
+   * The same for findings of the Kubernetes watch (default `quietMs`). The watch reports what is
+   * true now, not a rate window or an alert's `for:`, so its tail after a fix is seconds long; a
+   * long quiet period would swallow a new occurrence that follows soon after.
+   */
+  watchQuietMs?: number;
   /** How long a finding's dedup keys are remembered (default 15 minutes: a storm of 5,000 a minute keeps ~75,000 short keys). */
   dedupWindowMs?: number;
 }
@@ -53,8 +60,9 @@ function nodeKind(f: Finding): RootCauseKind {
 
 export class IncidentBook {
   readonly #graph: CallGraph;
-  readonly #newId: () => string;
+  readonly #newId: (fingerprint: string) => string;
   readonly #quietMs: number;
+  readonly #watchQuietMs: number;
   readonly #dedupMs: number;
   readonly #known: string[];
   readonly #byId = new Map<string, IncidentRecord>();
@@ -67,6 +75,7 @@ export class IncidentBook {
     this.#graph = opts.graph ?? buildCallGraph(ESTATE_CALL_GRAPH);
     this.#newId = opts.newId;
     this.#quietMs = opts.quietMs ?? 180_000;
+    this.#watchQuietMs = opts.watchQuietMs ?? this.#quietMs;
     this.#dedupMs = opts.dedupWindowMs ?? 900_000;
     this.#known = [...this.#graph.services].map((k) => k.split("/")[1] ?? k);
   }
@@ -92,7 +101,8 @@ export class IncidentBook {
     let rec = this.#open.get(fp);
     if (rec === undefined) {
       const closed = this.#closed.get(fp);
-      if (closed?.resolvedAt !== undefined && Date.parse(f.at) <= closed.resolvedAt + this.#quietMs) {
+      const quiet = f.source === "watch" ? this.#watchQuietMs : this.#quietMs;
+      if (closed?.resolvedAt !== undefined && Date.parse(f.at) <= closed.resolvedAt + quiet) {
         closed.stale++;
         remember(closed.incident.id);
         return { type: "stale", incidentId: closed.incident.id };
@@ -182,7 +192,7 @@ export class IncidentBook {
   }
 
   #openRecord(fp: string, target: Target, service: string, now: Date): IncidentRecord {
-    const rec = newRecord(this.#newId(), fp, target, service, now);
+    const rec = newRecord(this.#newId(fp), fp, target, service, now);
     this.#byId.set(rec.incident.id, rec);
     this.#open.set(fp, rec);
     return rec;

@@ -6,6 +6,12 @@ import { z } from "zod";
  */
 export const BusTopics = {
   "incident.updated": z.object({ incidentId: z.string().min(1), status: z.string().min(1) }),
+  /** A closed incident's summary in words, for Jamie's memory and the Slack thread. */
+  "incident.closed": z.object({
+    incidentId: z.string().min(1),
+    status: z.string().min(1),
+    summary: z.string().min(1).max(8000),
+  }),
   "approval.requested": z.object({ approvalId: z.string().min(1), incidentId: z.string().min(1) }),
   "approval.decided": z.object({
     approvalId: z.string().min(1),

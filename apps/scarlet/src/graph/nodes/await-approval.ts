@@ -1,0 +1,63 @@
+import { interrupt } from "@langchain/langgraph";
+import type { GraphDeps } from "../deps.js";
+import { syncActions } from "../execute-action.js";
+import type { ScarletStateType, ScarletUpdate } from "../state.js";
+
+export const approvalIdOf = (incidentId: string, attempt: number) => `apr-${incidentId}-${attempt}`;
+export const actionIdOf = (incidentId: string, attempt: number) => `act-${incidentId}-${attempt}`;
+
+/**
+ * Asks a human. The request is stored and announced, then the graph stops here (`interrupt`)
+ * until `POST /api/approvals/{id}` or the expiry sweep resumes the thread. The node runs again
+ * from the top on resume, so every write before the interrupt is idempotent (fixed ids).
+ * The stored approval, not the resume value, says what was decided.
+ */
+export function awaitApprovalNode(deps: GraphDeps) {
+  return async (s: ScarletStateType): Promise<ScarletUpdate> => {
+    const j = s.judgement;
+    if (!j?.action) return { escalation: { why: "no action to approve", nextStep: "investigate" } };
+    const id = approvalIdOf(s.incidentId, s.attempt);
+    const actionId = actionIdOf(s.incidentId, s.attempt);
+    const now = deps.now();
+    const before = await deps.approvals.get(id);
+    const approval =
+      before ??
+      (await deps.approvals.request({
+        id,
+        incidentId: s.incidentId,
+        action: j.action,
+        risk: j.risk,
+        reasons: j.reasons,
+        requestedAt: now.toISOString(),
+        expiresAt: j.approvalExpiresAt ?? new Date(now.getTime() + deps.policy.settings.approvalTtlSeconds * 1000).toISOString(),
+      }));
+    if (!before) {
+      await deps.actions.propose(actionId, s.incidentId, j.action, "scarlet", now);
+      await deps.audit.append({
+        actor: "scarlet",
+        type: "approval.requested",
+        incidentId: s.incidentId,
+        cluster: j.action.cluster,
+        namespace: j.action.namespace,
+        data: { approvalId: id, action: j.action, risk: j.risk, expiresAt: approval.expiresAt },
+      });
+      await deps.desk.update(s.incidentId, (i) => {
+        i.status = "awaiting_approval";
+      });
+      await syncActions(deps, s.incidentId);
+      await deps.bus?.publish("approval.requested", { approvalId: id, incidentId: s.incidentId }).catch(() => undefined);
+    }
+    if (approval.status === "pending") interrupt({ approvalId: id, incidentId: s.incidentId });
+
+    const decided = (await deps.approvals.get(id)) ?? approval;
+    if (decided.status === "approved") {
+      await deps.actions.transition(actionId, ["proposed"], "approved", { by: decided.decidedBy ?? "approver" });
+      return { approvalId: id, approvalStatus: "approved" };
+    }
+    const status = decided.status === "rejected" ? "rejected" : "expired";
+    await deps.actions.transition(actionId, ["proposed"], status === "rejected" ? "rejected" : "skipped", { detail: `approval ${status}` });
+    await syncActions(deps, s.incidentId);
+    const why = status === "rejected" ? `${decided.decidedBy ?? "an approver"} rejected ${j.action.kind} on ${j.action.target}${decided.reason ? `: ${decided.reason}` : ""}` : `nobody decided on ${j.action.kind} on ${j.action.target} before ${decided.expiresAt}`;
+    return { approvalId: id, approvalStatus: status, escalation: { why, nextStep: "a person decides what to do; Scarlet changes nothing on this incident" } };
+  };
+}

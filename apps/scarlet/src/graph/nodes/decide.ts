@@ -1,0 +1,62 @@
+import { judge, type Judgement } from "../../policy/guardrails.js";
+import { toPolicyPlan, type PlaybookAnswer } from "../../policy/from-playbook.js";
+import { PolicyContext } from "../../policy/policy-inputs.js";
+import type { GraphDeps } from "../deps.js";
+import { policyContextFor } from "../policy-context.js";
+import type { ScarletStateType, ScarletUpdate } from "../state.js";
+
+const ORDER = { none: 0, auto: 1, approval: 2, escalate: 3 } as const;
+
+/**
+ * The decision matrix and the guardrails (policy/guardrails.ts) over each of the playbook's
+ * candidates, best route kept. Only the plan's action, risk and confidence reach the rules: the
+ * words of logs, alerts or a model never do. Every decision is audited with its reasons.
+ */
+export function decideNode(deps: GraphDeps) {
+  return async (s: ScarletStateType): Promise<ScarletUpdate> => {
+    const d = s.diagnosis;
+    const plan = s.plan;
+    if (!d || !plan) return { pause: "undiagnosed" };
+    const now = deps.now();
+    const answer: PlaybookAnswer = plan.route === "act" ? { route: "act", candidates: plan.candidates } : { route: plan.route };
+    const count = plan.route === "act" ? Math.max(1, plan.candidates.length) : 1;
+    let best: Judgement | undefined;
+    for (let i = 0; i < count; i++) {
+      const p = toPolicyPlan({ incidentId: s.incidentId, kind: d.kind, confidence: s.confidence }, answer, i);
+      const ctx = p.action ? await policyContextFor(deps, p.action) : PolicyContext.parse({ settings: deps.policy.settings });
+      const j = judge(p, ctx, now);
+      if (!best || ORDER[j.route] < ORDER[best.route]) best = j;
+      if (j.route === "auto" || j.route === "none") break;
+    }
+    if (!best) return { pause: "undiagnosed" };
+    const pct = (x: number) => `${Math.round(x * 100)} %`;
+    const reasons = [
+      `diagnosis: ${d.kind} (${d.summary}), evidence match ${pct(d.confidence)}, learned success rate ${pct(s.learnedRate)}`,
+      ...d.ruledOut.slice(0, 4).map((r) => `ruled out ${r}`),
+      ...best.reasons,
+    ];
+    const decision = { route: best.route, action: best.action, confidence: best.confidence, risk: best.risk, reasons };
+    await deps.audit.append({
+      actor: "scarlet",
+      type: "decision.made",
+      incidentId: s.incidentId,
+      cluster: d.cluster,
+      namespace: d.namespace,
+      data: { route: best.route, action: best.action, confidence: best.confidence, risk: best.risk, reasons, limitsHit: best.limitsHit, dryRun: best.dryRun },
+    });
+    if (best.retryable) {
+      deps.log.info({ incidentId: s.incidentId, reasons: best.reasons }, "decision deferred: the target or Scarlet is busy");
+      return { judgement: best, pause: "deferred" };
+    }
+    await deps.desk.update(s.incidentId, (i) => {
+      i.decision = decision;
+    });
+    const escalation =
+      best.route === "escalate"
+        ? plan.route === "escalate"
+          ? { why: plan.reason, nextStep: plan.nextStep }
+          : { why: best.reasons[best.reasons.length - 1] ?? "the policy does not allow acting alone", nextStep: best.action ? `review and, if right, apply ${best.action.kind} on ${best.action.target} by hand` : "investigate" }
+        : null;
+    return { judgement: best, escalation };
+  };
+}

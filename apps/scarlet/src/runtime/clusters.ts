@@ -1,0 +1,76 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { z } from "zod";
+import type { ScrapedCluster } from "../monitor/telemetry-checks.js";
+
+/** The clusters Scarlet watches, the kubeconfig they come from, and where their telemetry is read. */
+export interface ClusterSetup {
+  kubeconfigPath: string;
+  clusters: { name: string; context: string; kubeConfig: KubeConfig }[];
+  /** For reading the sandbox's /metrics directly when no Prometheus runs. */
+  scrape: ScrapedCluster[];
+  /** The sandbox compresses Kubernetes time ×10; a real cluster does not. */
+  timeFactor: number;
+}
+
+const SandboxClusters = z.object({
+  kubeconfig: z.string().min(1),
+  clusters: z.array(z.object({ name: z.string().min(1), context: z.string().min(1), metricsUrl: z.string().optional() })).min(1),
+});
+
+/** The sandbox's time compression (packages/sandbox/src/sim-time.ts). */
+const SANDBOX_TIME_FACTOR = 10;
+
+/** A kubeconfig with `context` current, sharing nothing with others (client-node keeps the current context on the object). */
+function contextConfig(path: string, context: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  kc.setCurrentContext(context);
+  return kc;
+}
+
+/** Every context of a real kubeconfig is one cluster, named after its context. */
+export function clustersFromKubeconfig(path: string): ClusterSetup {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const clusters = kc.getContexts().map((c) => ({ name: c.name, context: c.name, kubeConfig: contextConfig(path, c.name) }));
+  return { kubeconfigPath: path, clusters, scrape: [], timeFactor: 1 };
+}
+
+/**
+ * The sandbox's clusters, as Scarlet's own least-privilege identity (`scarlet@<cluster>`) when
+ * the kubeconfig has it. Waits for the sandbox's control API (it starts alongside).
+ */
+export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: number; fetch?: typeof fetch }): Promise<ClusterSetup> {
+  const doFetch = opts.fetch ?? fetch;
+  const deadline = Date.now() + opts.waitMs;
+  let last: string;
+  for (;;) {
+    try {
+      const res = await doFetch(`${sandboxUrl.replace(/\/+$/, "")}/sandbox/clusters`);
+      if (res.ok) {
+        const body = SandboxClusters.parse(await res.json());
+        const probe = new KubeConfig();
+        probe.loadFromFile(body.kubeconfig);
+        const names = new Set(probe.getContexts().map((c) => c.name));
+        const clusters = body.clusters.map((c) => {
+          const context = names.has(`scarlet@${c.name}`) ? `scarlet@${c.name}` : c.context;
+          return { name: c.name, context, kubeConfig: contextConfig(body.kubeconfig, context) };
+        });
+        const scrape = body.clusters.flatMap((c): ScrapedCluster[] => {
+          if (!c.metricsUrl) return [];
+          const kc = clusters.find((x) => x.name === c.name)?.kubeConfig;
+          const cluster = kc?.getCurrentCluster();
+          const user = kc?.getCurrentUser();
+          const ca = cluster?.caData ? Buffer.from(cluster.caData, "base64").toString("utf8") : undefined;
+          return [{ name: c.name, metricsUrl: c.metricsUrl, ...(ca ? { ca } : {}), ...(user?.token ? { token: user.token } : {}) }];
+        });
+        return { kubeconfigPath: body.kubeconfig, clusters, scrape, timeFactor: SANDBOX_TIME_FACTOR };
+      }
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`the sandbox at ${sandboxUrl} did not answer /sandbox/clusters: ${last}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

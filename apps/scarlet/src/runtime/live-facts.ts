@@ -1,0 +1,79 @@
+import type { Action } from "@autodevops/shared";
+import type { LiveFacts } from "../graph/deps.js";
+import type { CallGraph } from "../incidents/call-graph.js";
+import { annotationsOf, playbookContext, targetFactsOf, workloadHealth, type ClusterView } from "../monitor/cluster-facts.js";
+import { workloadOfPod, type Observation } from "../detectors/observations.js";
+
+type Memory = Extract<Observation, { type: "memory" }>;
+
+/** The call graph as the playbooks read it: `namespace/name` → in-cluster callees. */
+function callsOf(graph: CallGraph): Record<string, string[]> {
+  return Object.fromEntries([...graph.services].map((s) => [s, graph.callees(s).filter((c) => graph.services.has(c))]));
+}
+
+const isReady = (p: { status?: { conditions?: { type: string; status: string }[] } }) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+
+/** The live facts the graph reads, from the watches' caches and the latest memory readings. */
+export class WatchFacts implements LiveFacts {
+  readonly #views: ReadonlyMap<string, ClusterView>;
+  readonly #calls: Record<string, string[]>;
+  /** Latest working set per `cluster/namespace/pod`, and the highest seen per workload. */
+  readonly #memory = new Map<string, Memory>();
+  readonly #peaks = new Map<string, number>();
+
+  constructor(views: ReadonlyMap<string, ClusterView>, graph: CallGraph) {
+    this.#views = views;
+    this.#calls = callsOf(graph);
+  }
+
+  /** Keeps the memory readings the playbooks size limits and find memory hogs with. */
+  noteMemory(o: Memory): void {
+    this.#memory.set(`${o.cluster}/${o.namespace}/${o.pod}`, o);
+    const key = `${o.cluster}/${o.namespace}/${o.workload}`;
+    this.#peaks.set(key, Math.max(this.#peaks.get(key) ?? 0, o.workingSetBytes));
+  }
+
+  playbookContext(cluster: string, now: Date) {
+    const view = this.#views.get(cluster);
+    if (!view) return { cluster, now, calls: this.#calls };
+    const ctx = playbookContext(view, now, { calls: this.#calls });
+    return {
+      ...ctx,
+      workloads: ctx.workloads?.map((w) => {
+        const peak = this.#peaks.get(`${cluster}/${w.namespace}/${w.name}`);
+        return peak ? { ...w, memoryPeakBytes: Math.max(w.memoryPeakBytes ?? 0, peak) } : w;
+      }),
+      nodes: ctx.nodes?.map((n) => ({
+        ...n,
+        pods: n.pods.map((p) => {
+          const m = this.#memory.get(`${cluster}/${p.namespace}/${p.name}`);
+          return m ? { ...p, workingSetBytes: m.workingSetBytes } : p;
+        }),
+      })),
+    };
+  }
+
+  targetFacts(action: Action) {
+    const view = this.#views.get(action.cluster);
+    return view ? targetFactsOf(view, action) : undefined;
+  }
+
+  annotations(cluster: string, namespace: string, target: { workload?: string; node?: string }) {
+    const view = this.#views.get(cluster);
+    if (!view) return { namespace: {}, target: {} };
+    return annotationsOf(view, namespace, target.node !== undefined ? { node: target.node } : target.workload);
+  }
+
+  health(cluster: string, namespace: string, workload: string) {
+    const view = this.#views.get(cluster);
+    return view ? workloadHealth(view, namespace, workload) : undefined;
+  }
+
+  nodeHealth(cluster: string, node: string) {
+    const view = this.#views.get(cluster);
+    const n = view?.nodes().find((x) => x.metadata.name === node);
+    if (!view || !n) return undefined;
+    const readyPods = view.pods().filter((p) => p.spec?.nodeName === node && isReady(p) && workloadOfPod(p)?.kind === "Deployment" && !p.metadata.deletionTimestamp).length;
+    return { cordoned: n.spec?.unschedulable === true, readyPods };
+  }
+}

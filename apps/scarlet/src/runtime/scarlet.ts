@@ -1,0 +1,208 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { McpToolbox } from "@autodevops/mcp-clients";
+import { createServiceMetrics, err, ok, type AlertmanagerWebhook, type Approval, type ApprovalDecision, type AuditStore, type EventBus, type Finding, type Logger, type Result } from "@autodevops/shared";
+import { createScarletServer } from "../api/server.js";
+import type { DecideError, ScarletApi } from "../api/scarlet-api.js";
+import type { DetectorSettings } from "../detectors/settings.js";
+import { buildScarletGraph } from "../graph/build-graph.js";
+import type { GraphDeps, VerifySettings } from "../graph/deps.js";
+import { buildCallGraph, ESTATE_CALL_GRAPH, type CallGraphConfig } from "../incidents/call-graph.js";
+import { startClusterWatch, type ClusterWatch } from "../monitor/cluster-watch.js";
+import { observationsOf } from "../monitor/cluster-facts.js";
+import { startTelemetryChecks, type TelemetryChecks, type TelemetrySource } from "../monitor/telemetry-checks.js";
+import type { PolicySettings } from "../policy/policy-inputs.js";
+import { ActionStore } from "../store/action-store.js";
+import { ApprovalStore } from "../store/approval-store.js";
+import { openScarletDatabase } from "../store/database.js";
+import { IncidentStore } from "../store/incident-store.js";
+import { OutcomeStore } from "../store/outcome-store.js";
+import { Desk } from "./incident-desk.js";
+import { IncidentRunner } from "./incident-runner.js";
+import { WatchFacts } from "./live-facts.js";
+import { ScarletMetrics } from "./scarlet-metrics.js";
+import { SignalPipeline } from "./signal-pipeline.js";
+
+export interface ScarletOptions {
+  databaseUrl: string;
+  clusters: { name: string; kubeConfig: KubeConfig }[];
+  telemetry?: TelemetrySource;
+  telemetryIntervalMs?: number;
+  tools: McpToolbox;
+  audit: AuditStore;
+  bus?: EventBus;
+  log: Logger;
+  host: string;
+  port: number;
+  approvers: { token: string; user: string }[];
+  alertsAuth: { bearerToken?: string; basic?: { username: string; password: string } };
+  policy: { settings: PolicySettings; privateKeyPem: string };
+  detectors: DetectorSettings;
+  verify: VerifySettings;
+  callGraph?: CallGraphConfig;
+  /** Wait after an incident opens before deciding (correlation settles), and before retrying a paused run. */
+  settleMs?: number;
+  retryMs?: number;
+  /** An incident nothing works on closes after its signals stop for this long. */
+  closeQuietMs?: number;
+  /** How often the watch caches are read into the detectors. */
+  tickMs?: number;
+  /** The cluster of an alert without a `cluster` label. */
+  defaultCluster?: string;
+  gatherEvidence?: GraphDeps["gatherEvidence"];
+  summarize?: GraphDeps["summarize"];
+  now?: () => Date;
+}
+
+export interface RunningScarlet {
+  url: string;
+  api: ScarletApi;
+  stop(): Promise<void>;
+}
+
+const newIncidentId = () => `inc-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+
+/** Starts Scarlet: database and checkpointer, watches, telemetry checks, the graph runner and the HTTP API. */
+export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
+  const now = o.now ?? (() => new Date());
+  const log = o.log;
+  const pool = await openScarletDatabase(o.databaseUrl, log);
+  const checkpointer = PostgresSaver.fromConnString(o.databaseUrl);
+  await checkpointer.setup();
+  const stores = { incidents: new IncidentStore(pool), approvals: new ApprovalStore(pool), actions: new ActionStore(pool), outcomes: new OutcomeStore(pool) };
+  const graphConfig = buildCallGraph(o.callGraph ?? ESTATE_CALL_GRAPH);
+  const desk = new Desk({ store: stores.incidents, audit: o.audit, ...(o.bus ? { bus: o.bus } : {}), log, now, newId: newIncidentId, graph: graphConfig, watchQuietMs: 20_000 });
+  const metrics = createServiceMetrics("scarlet");
+  const scarletMetrics = new ScarletMetrics(metrics);
+
+  const watches = new Map<string, ClusterWatch>();
+  const facts = new WatchFacts(watches, graphConfig);
+  const privateKey: KeyObject = createPrivateKey(o.policy.privateKeyPem);
+  const deps: GraphDeps = {
+    now,
+    log: log.child({ component: "graph" }),
+    audit: o.audit,
+    ...(o.bus ? { bus: o.bus } : {}),
+    desk,
+    live: facts,
+    approvals: stores.approvals,
+    actions: stores.actions,
+    outcomes: stores.outcomes,
+    policy: { settings: o.policy.settings, privateKey },
+    tools: o.tools,
+    verify: o.verify,
+    ...(o.gatherEvidence ? { gatherEvidence: o.gatherEvidence } : {}),
+    ...(o.summarize ? { summarize: o.summarize } : {}),
+  };
+  const graph = buildScarletGraph(scarletMetrics.instrument(deps), checkpointer);
+  const runner = new IncidentRunner({ graph, log: log.child({ component: "runner" }), settleMs: o.settleMs ?? 3000, retryMs: o.retryMs ?? 5000 });
+  const pipeline = new SignalPipeline(
+    desk,
+    o.detectors,
+    now,
+    (incidentId: string, f: Finding) => {
+      scarletMetrics.finding(f, desk.view(incidentId));
+      runner.poke(incidentId);
+    },
+    log.child({ component: "signals" }),
+  );
+
+  // Incidents a previous process left: adopt them, then continue their threads.
+  const unsettled = await stores.incidents.unsettled();
+  desk.adopt(unsettled);
+  for (const i of unsettled) {
+    const decided = (await stores.approvals.list({ incidentId: i.id })).some((a) => a.status !== "pending");
+    await runner.recover(i.id, decided).catch((e: unknown) => log.warn({ err: e, incidentId: i.id }, "could not recover the incident's run"));
+  }
+
+  for (const c of o.clusters) watches.set(c.name, await startClusterWatch({ cluster: c.name, kubeConfig: c.kubeConfig, log: log.child({ component: "watch", cluster: c.name }) }));
+  const tick = setInterval(() => {
+    for (const w of watches.values()) pipeline.observe(observationsOf(w, now()));
+  }, o.tickMs ?? 500);
+  let telemetry: TelemetryChecks | undefined;
+  if (o.telemetry) {
+    telemetry = startTelemetryChecks({
+      source: o.telemetry,
+      intervalMs: o.telemetryIntervalMs ?? 5000,
+      log: log.child({ component: "telemetry" }),
+      onObservations: (obs) => {
+        for (const m of obs) if (m.type === "memory") facts.noteMemory(m);
+        pipeline.observe(obs);
+      },
+    });
+  }
+
+  // Incidents whose signals stopped and that nothing works on are closed, so a new occurrence is a new incident.
+  const quietClose = setInterval(() => {
+    void desk.closeQuiet(o.closeQuietMs ?? 600_000, (id) => ["running", "waiting"].includes(runner.phaseOf(id))).catch((e: unknown) => log.warn({ err: e }, "quiet close failed"));
+  }, 5000);
+
+  // Approvals nobody decided in time: expire them and let their threads escalate.
+  const expiry = setInterval(() => {
+    void stores.approvals
+      .expireDue(now())
+      .then(async (expired) => {
+        for (const a of expired) {
+          await o.audit.append({ actor: "scarlet", type: "approval.expired", incidentId: a.incidentId, data: { approvalId: a.id, expiresAt: a.expiresAt } });
+          scarletMetrics.approvalClosed();
+          await runner.resume(a.incidentId);
+        }
+      })
+      .catch((e: unknown) => log.warn({ err: e }, "approval expiry sweep failed"));
+  }, 5000);
+
+  const api: ScarletApi = {
+    listIncidents: (q) => stores.incidents.list(q),
+    getIncident: async (id) => desk.view(id) ?? (await stores.incidents.get(id)),
+    listApprovals: (q) => stores.approvals.list(q),
+    async decideApproval(id: string, d: ApprovalDecision, approver: string): Promise<Result<Approval, DecideError>> {
+      const r = await stores.approvals.decide(id, d, approver, now());
+      if (!r.ok) return err(r.error);
+      await o.audit.append({ actor: approver, type: "approval.decided", incidentId: r.value.incidentId, data: { approvalId: id, decision: d.decision, reason: d.reason ?? null } });
+      await o.bus?.publish("approval.decided", { approvalId: id, decision: d.decision, by: approver }).catch(() => undefined);
+      scarletMetrics.approvalClosed();
+      // The run continues in the background; the caller sees the decision recorded.
+      void runner.resume(r.value.incidentId);
+      return ok(r.value);
+    },
+    async ingestAlerts(payload: AlertmanagerWebhook) {
+      return pipeline.alerts(payload.alerts, o.defaultCluster ?? o.clusters[0]?.name ?? "default");
+    },
+    readiness: () => {
+      const checks = Object.fromEntries([...watches].map(([name, w]) => [`watch:${name}`, w.ready]));
+      return { ready: Object.values(checks).every(Boolean), checks: { database: true, checkpointer: true, ...checks } };
+    },
+  };
+
+  const server = createScarletServer({ api, approvers: o.approvers, alerts: o.alertsAuth, audit: o.audit, metrics, log: log.child({ component: "http" }) });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${address.port}`;
+  await o.audit.append({ actor: "scarlet", type: "system.started", data: { url, clusters: o.clusters.map((c) => c.name), dryRun: o.policy.settings.dryRun } });
+  log.info({ url, clusters: o.clusters.map((c) => c.name) }, "Scarlet is watching");
+
+  return {
+    url,
+    api,
+    async stop() {
+      clearInterval(tick);
+      clearInterval(expiry);
+      clearInterval(quietClose);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await telemetry?.stop();
+      await runner.stop();
+      for (const w of watches.values()) await w.stop();
+      await desk.close();
+      await o.audit.append({ actor: "scarlet", type: "system.stopped", data: {} }).catch(() => undefined);
+      await checkpointer.end();
+      await pool.end();
+    },
+  };
+}
