@@ -42,3 +42,21 @@ export { METRIC_CHECKS, observationKey, type Observation, type MetricCheck, type
 export { PLAYBOOKS, diagnose, planFor, toRootCause } from "./playbooks/index.js";
 export { workloadFacts, quantity } from "./playbooks/facts.js";
 export type { Candidate, Diagnosis, Plan, Playbook, PlaybookContext, WorkloadFacts, NodePodFacts } from "./playbooks/types.js";
+// graph: the state machine per incident (LangGraph, checkpointed in Postgres)
+export { buildScarletGraph, type ScarletGraph } from "./graph/build-graph.js";
+export { ScarletState, type ScarletStateType, type Pause, type Verification, type Execution } from "./graph/state.js";
+export type { GraphDeps, IncidentDesk, LiveFacts, VerifySettings, WorkloadHealth } from "./graph/deps.js";
+export { executeAction, undoOf, toolOf } from "./graph/execute-action.js";
+export { summarize } from "./graph/summary.js";
+export { learnedRate, signatureOf } from "./graph/learning.js";
+// runtime: signals to incidents to graph runs, the HTTP API, and the process around them
+export { bootScarlet, type BootOptions, type BootedScarlet } from "./runtime/boot.js";
+export { startScarlet, type ScarletOptions, type RunningScarlet } from "./runtime/scarlet.js";
+export { createScarletServer, type ScarletServerOptions } from "./api/server.js";
+export type { ScarletApi, DecideError } from "./api/scarlet-api.js";
+// store: Scarlet's tables
+export { openScarletDatabase, SCARLET_MIGRATIONS_DIR } from "./store/database.js";
+export { IncidentStore } from "./store/incident-store.js";
+export { ApprovalStore } from "./store/approval-store.js";
+export { ActionStore, type ActionRecord } from "./store/action-store.js";
+export { OutcomeStore } from "./store/outcome-store.js";

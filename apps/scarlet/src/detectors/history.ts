@@ -37,7 +37,8 @@ export function remember(h: History, o: Observation, now: Date, s: DetectorSetti
   if (o.type !== "metric" || !BASELINED.has(o.check)) return { entries, baselines: h.baselines };
   const b = baselineOf(h, o);
   // A latency in breach is not learned at all: a slow dependency must not become the new normal while it lasts.
-  if (o.check === "p99-latency" && breachesGuarded(o.value, b, s)) return { entries, baselines: h.baselines };
+  // While the baseline is still being learned every value counts, or a service slow by design would never get one.
+  if (o.check === "p99-latency" && b.count >= s.baseline.minSamples && breachesGuarded(o.value, b, s)) return { entries, baselines: h.baselines };
   const anomalous = b.count >= s.baseline.minSamples && Math.abs(zScore(b, o.value)) >= s.baseline.zWarning;
   return { entries, baselines: { ...h.baselines, [key]: updateBaseline(b, o.value, s.baseline.alpha, anomalous) } };
 }
