@@ -16,9 +16,26 @@ export const emptyHistory = (): History => ({ entries: {}, baselines: {} });
 /** The checks whose values feed a learned baseline: the request rate (no fixed threshold), and p99 latency (a fixed threshold guarded by it). */
 const BASELINED = new Set(["request-rate", "p99-latency"]);
 
-/** The earlier observations of `o`'s key, oldest first. */
+/** The uid of the Kubernetes object an observation is about, when it is one. */
+function uidOf(o: Observation): string | undefined {
+  if (o.type === "pod") return o.pod.metadata.uid;
+  if (o.type === "workload") return o.workload.metadata.uid;
+  if (o.type === "node") return o.node.metadata.uid;
+  return undefined;
+}
+
+/**
+ * The earlier observations of `o`'s key, oldest first. An object deleted and created again under
+ * the same name (a re-applied Deployment) is another object: the old one's history is not its own,
+ * or a recreated workload would read as one scaled to zero.
+ */
 export function earlier(h: History, o: Observation): readonly Entry[] {
-  return h.entries[observationKey(o)] ?? [];
+  const all = h.entries[observationKey(o)] ?? [];
+  const uid = uidOf(o);
+  return uid === undefined ? all : all.filter((e) => {
+    const u = uidOf(e.obs);
+    return u === undefined || u === uid;
+  });
 }
 
 export function baselineOf(h: History, o: Observation): Baseline {
