@@ -29,7 +29,7 @@ export function buildScarletGraph(deps: GraphDeps, checkpointer: BaseCheckpointS
     .addConditionalEdges(NODES.monitor, afterMonitor, [NODES.detect, END])
     .addConditionalEdges(NODES.detect, afterDetect, [NODES.decide, END])
     .addConditionalEdges(NODES.decide, afterDecide, [NODES.act, NODES.awaitApproval, NODES.escalate, NODES.learn, END])
-    .addConditionalEdges(NODES.awaitApproval, afterApproval, [NODES.act, NODES.escalate])
+    .addConditionalEdges(NODES.awaitApproval, afterApproval, [NODES.act, NODES.awaitApproval, NODES.escalate])
     .addConditionalEdges(NODES.act, afterAct, [NODES.verify, NODES.escalate])
     .addConditionalEdges(NODES.verify, afterVerify, [NODES.learn, NODES.escalate])
     .addEdge(NODES.escalate, NODES.learn)

@@ -44,7 +44,8 @@ export const ScarletState = Annotation.Root({
   learnedRate: last<number>(1),
   judgement: last<Judgement | null>(null),
   approvalId: last<string | null>(null),
-  approvalStatus: last<"approved" | "rejected" | "expired" | null>(null),
+  /** `pending` after a resume that came before any decision: the run goes back to waiting. */
+  approvalStatus: last<"approved" | "rejected" | "expired" | "pending" | null>(null),
   execution: last<Execution | null>(null),
   verification: last<Verification | null>(null),
   undone: last<Execution | null>(null),

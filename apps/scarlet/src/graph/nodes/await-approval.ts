@@ -50,6 +50,9 @@ export function awaitApprovalNode(deps: GraphDeps) {
     if (approval.status === "pending") interrupt({ approvalId: id, incidentId: s.incidentId });
 
     const decided = (await deps.approvals.get(id)) ?? approval;
+    // Resumed before anyone decided (a second resume, a race with the sweep): that is no decision,
+    // least of all an expiry. Wait again, in a fresh step so the thread shows it waits here.
+    if (decided.status === "pending") return { approvalId: id, approvalStatus: "pending" };
     if (decided.status === "approved") {
       await deps.actions.transition(actionId, ["proposed"], "approved", { by: decided.decidedBy ?? "approver" });
       return { approvalId: id, approvalStatus: "approved" };
