@@ -56,6 +56,8 @@ export interface GraphDeps {
   policy: { settings: PolicySettings; privateKey: KeyObject };
   tools: Pick<McpToolbox, "call">;
   verify: VerifySettings;
+  /** How long after an incident opens a low-risk fix may wait for its evidence to mature before a human is asked. */
+  evidenceWaitMs: number;
   /** Log and trace lines that confirm a diagnosis (Loki, Tempo), as data for people; never read by a rule. */
   gatherEvidence?: (incident: Incident, findings: Finding[]) => Promise<string[]>;
   /** An LLM's summary of a closing incident; absent without an LLM. */

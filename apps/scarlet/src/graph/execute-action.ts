@@ -42,6 +42,12 @@ export type ExecuteInput = {
   confidence: number;
   /** The human's approval, when the action was routed to one. */
   approval?: Approval;
+  /**
+   * Puts back what Scarlet's own action changed, after it left the target worse. It restores a
+   * state the target had minutes ago, so the matrix's risk floor alone does not hold it for a
+   * human; every other rule (autonomy, freeze, protected namespace, budgets, limits) still does.
+   */
+  restoring?: boolean;
 };
 
 /**
@@ -65,7 +71,8 @@ export async function executeAction(deps: GraphDeps, input: ExecuteInput): Promi
 
   const ctx = await policyContextFor(deps, action);
   const j = judge({ incidentId, faultKind: input.faultKind, broken: true, action, risk: input.risk, confidence: input.confidence, actionId }, ctx, now);
-  const allowed = input.approval ? j.route === "auto" || j.route === "approval" : j.route === "auto";
+  const restoring = input.restoring === true && j.route === "approval" && j.limitsHit.length === 0;
+  const allowed = input.approval ? j.route === "auto" || j.route === "approval" : j.route === "auto" || restoring;
   if (!allowed) {
     await deps.actions.transition(actionId, ["proposed", "approved"], "skipped", { detail: `refused when judged again: ${j.reasons.join("; ")}` });
     await deps.audit.append({ actor: "scarlet", type: "policy.refused", ...where, data: { action, route: j.route, reasons: j.reasons, limitsHit: j.limitsHit } });

@@ -16,6 +16,7 @@ import {
   seedAction,
   workloadFacts,
   type GraphDatabase,
+  trafficSpikeFindings,
 } from "./test-graph-fixture.js";
 
 /**
@@ -389,5 +390,41 @@ describe("approval", () => {
     expect(tools.refused).toEqual([]);
     expect(s.desk.view(id)?.status).toBe("resolved");
     expect((await h.stores.actions.ofIncident(id)).map((r) => r.status)).toEqual(["succeeded"]);
+  });
+});
+
+describe("undo", () => {
+  it("puts back a scale-up that left the target worse, with its own token, and escalates", async () => {
+    const s = scenario(h);
+    s.live.addWorkload(
+      workloadFacts("shop", "frontend", { replicas: 3, available: 3, load: { requestRate: 200, baselineRequestRate: 100, baselineCpuRatio: 0.6 } }),
+      pods("frontend", 3, "ready"),
+    );
+    const id = newIncidentId("spike");
+    s.desk.open(id, trafficSpikeFindings("shop", "frontend"));
+    // The scale-up starves the others (say, of database connections): only one pod stays Ready.
+    // Scaling back cures it.
+    s.live.effect = (a, live) => {
+      if (a.kind !== "scale") return;
+      const n = a.params.replicas;
+      live.setPods("shop", "frontend", n > 3 ? [...pods("frontend", 1, "ready"), ...pods("frontend", n - 1, "crashloop", 1)] : pods("frontend", n, "ready", 10), n);
+    };
+    await s.run(id);
+
+    expect(s.audit.of(id).filter((e) => e.type === "policy.refused").map((e) => e.data)).toEqual([]);
+    expect(s.tools.writes.map((w) => w.claims.action)).toEqual([
+      { kind: "scale", cluster: "prod", namespace: "shop", target: "frontend", params: { replicas: 6, from: 3, workloadKind: "Deployment" } },
+      { kind: "scale", cluster: "prod", namespace: "shop", target: "frontend", params: { replicas: 3, from: 6, workloadKind: "Deployment" } },
+    ]);
+    expect(s.tools.writes[0]?.claims.id).not.toBe(s.tools.writes[1]?.claims.id);
+    expectHonest(s);
+    const types = s.audit.types(id);
+    expect(types).toEqual(expect.arrayContaining(["verification.failed", "action.undone", "incident.escalated"]));
+    expect(s.desk.view(id)?.status).toBe("escalated");
+    const rows = await h.stores.actions.ofIncident(id);
+    expect(rows.map((r) => [r.id.endsWith("-undo"), r.status])).toEqual([
+      [false, "succeeded"],
+      [true, "succeeded"],
+    ]);
   });
 });

@@ -77,7 +77,8 @@ export const memoryLeak: Playbook = {
       return onWorkloadDiagnosis(
         {
           kind: "memory-leak",
-          confidence: confidence(killed ? 0.85 : 0.7, mine),
+          // A leak in the code climbs on every replica alike; one pod climbing could be its own load.
+          confidence: confidence(killed ? 0.85 : podsOf(climbs).length >= 2 ? 0.8 : 0.7, mine),
           cluster: mine[0]?.cluster ?? ctx.cluster,
           namespace,
           workload,

@@ -23,7 +23,7 @@ export interface BootOptions {
   /** The environment the MCP servers are configured from (MCP_SERVERS, LOKI_URL, …). */
   env?: NodeJS.ProcessEnv;
   /** Test and bench knobs: shorter waits than a person would choose. */
-  tuning?: Partial<Pick<ScarletOptions, "settleMs" | "retryMs" | "tickMs" | "closeQuietMs" | "telemetryIntervalMs" | "verify">>;
+  tuning?: Partial<Pick<ScarletOptions, "settleMs" | "retryMs" | "tickMs" | "closeQuietMs" | "telemetryIntervalMs" | "verify" | "evidenceWaitMs">>;
 }
 
 export interface BootedScarlet extends RunningScarlet {
@@ -74,6 +74,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
       verify: sandbox ? { deadlineMs: 90_000, pollMs: 1000, quietMs: 8000 } : { deadlineMs: 600_000, pollMs: 5000, quietMs: 120_000 },
       telemetryIntervalMs: sandbox ? 2000 : 15_000,
       closeQuietMs: sandbox ? 60_000 : 600_000,
+      evidenceWaitMs: sandbox ? 30_000 : 120_000,
       ...(setup.clusters[0] ? { defaultCluster: setup.clusters[0].name } : {}),
       ...o.tuning,
     });

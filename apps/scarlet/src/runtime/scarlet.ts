@@ -42,6 +42,8 @@ export interface ScarletOptions {
   policy: { settings: PolicySettings; privateKeyPem: string };
   detectors: DetectorSettings;
   verify: VerifySettings;
+  /** How long a low-risk fix may wait for more evidence before a human is asked (default 60 s). */
+  evidenceWaitMs?: number;
   callGraph?: CallGraphConfig;
   /** Wait after an incident opens before deciding (correlation settles), and before retrying a paused run. */
   settleMs?: number;
@@ -94,6 +96,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     policy: { settings: o.policy.settings, privateKey },
     tools: o.tools,
     verify: o.verify,
+    evidenceWaitMs: o.evidenceWaitMs ?? 60_000,
     ...(o.gatherEvidence ? { gatherEvidence: o.gatherEvidence } : {}),
     ...(o.summarize ? { summarize: o.summarize } : {}),
   };

@@ -1,3 +1,4 @@
+import { AUTO_MIN_CONFIDENCE } from "../../policy/decision-matrix.js";
 import { judge, type Judgement } from "../../policy/guardrails.js";
 import { toPolicyPlan, type PlaybookAnswer } from "../../policy/from-playbook.js";
 import { PolicyContext } from "../../policy/policy-inputs.js";
@@ -29,6 +30,12 @@ export function decideNode(deps: GraphDeps) {
       if (j.route === "auto" || j.route === "none") break;
     }
     if (!best) return { pause: "undiagnosed" };
+    // A low-risk fix held back only by a confidence still short of acting alone: the evidence is
+    // often still arriving (a crash loop's third restart), so look again before asking a human.
+    const opened = Date.parse(deps.desk.view(s.incidentId)?.openedAt ?? now.toISOString());
+    if (best.route === "approval" && best.risk === "low" && best.limitsHit.length === 0 && best.confidence < AUTO_MIN_CONFIDENCE && now.getTime() - opened < deps.evidenceWaitMs) {
+      return { pause: "deferred" };
+    }
     const pct = (x: number) => `${Math.round(x * 100)} %`;
     const reasons = [
       `diagnosis: ${d.kind} (${d.summary}), evidence match ${pct(d.confidence)}, learned success rate ${pct(s.learnedRate)}`,

@@ -52,7 +52,7 @@ export function verifyNode(deps: GraphDeps) {
 
     let undone: ScarletUpdate["undone"] = null;
     if (v.worse && e.undo) {
-      undone = await executeAction(deps, { incidentId: s.incidentId, actionId: `${e.actionId}-undo`, action: e.undo, faultKind: d.kind, risk: "low", confidence: 1 });
+      undone = await executeAction(deps, { incidentId: s.incidentId, actionId: `${e.actionId}-undo`, action: e.undo, faultKind: d.kind, risk: "low", confidence: 1, restoring: true });
       if (undone.ok) await deps.audit.append({ actor: "scarlet", type: "action.undone", ...where, data: { actionId: e.actionId, undo: e.undo } });
       await syncActions(deps, s.incidentId);
     }
