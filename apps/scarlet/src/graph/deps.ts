@@ -18,8 +18,11 @@ export interface IncidentDesk {
   update(id: string, change: (i: Incident) => void): Promise<Incident | undefined>;
   /** Marks it resolved (with the symptoms folded into it). */
   resolve(id: string): Promise<void>;
-  /** Wall ms of the target's newest finding, to tell whether signals still come after a fix. */
-  lastFindingAt(id: string): number;
+  /**
+   * Wall ms of the incident's newest finding (with `watchOnly`, of the Kubernetes watch's: what is
+   * true now, unlike rate windows and alerts, which lag a fix by minutes).
+   */
+  lastFindingAt(id: string, opts?: { watchOnly?: boolean }): number;
 }
 
 export type { WorkloadHealth } from "../monitor/cluster-facts.js";

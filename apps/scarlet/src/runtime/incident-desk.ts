@@ -34,6 +34,7 @@ export class Desk implements IncidentDesk {
   readonly #overlays = new Map<string, Overlay>();
   readonly #findings = new Map<string, Finding[]>();
   readonly #lastFindingAt = new Map<string, number>();
+  readonly #lastWatchFindingAt = new Map<string, number>();
   readonly #adopted = new Map<string, Incident>();
   readonly #dirty = new Set<string>();
   #flushTimer: NodeJS.Timeout | undefined;
@@ -75,6 +76,7 @@ export class Desk implements IncidentDesk {
       if (list.length > MAX_FINDINGS) list.splice(0, list.length - MAX_FINDINGS);
       this.#findings.set(id, list);
       this.#lastFindingAt.set(id, now.getTime());
+      if (f.source === "watch") this.#lastWatchFindingAt.set(id, now.getTime());
       this.#markDirty(id);
       for (const a of out.absorbed) this.#markDirty(a);
       if (out.type === "opened") {
@@ -115,8 +117,9 @@ export class Desk implements IncidentDesk {
     return root !== undefined && root !== id ? root : undefined;
   }
 
-  lastFindingAt(id: string): number {
-    return Math.max(this.#lastFindingAt.get(id) ?? 0, ...this.#book.symptomsOf(id).incidents.map((s) => this.#lastFindingAt.get(s) ?? 0));
+  lastFindingAt(id: string, opts: { watchOnly?: boolean } = {}): number {
+    const of = opts.watchOnly ? this.#lastWatchFindingAt : this.#lastFindingAt;
+    return Math.max(of.get(id) ?? 0, ...this.#book.symptomsOf(id).incidents.map((s) => of.get(s) ?? 0));
   }
 
   openIds(): string[] {

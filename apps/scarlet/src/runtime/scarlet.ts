@@ -76,7 +76,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   await checkpointer.setup();
   const stores = { incidents: new IncidentStore(pool), approvals: new ApprovalStore(pool), actions: new ActionStore(pool), outcomes: new OutcomeStore(pool) };
   const graphConfig = buildCallGraph(o.callGraph ?? ESTATE_CALL_GRAPH);
-  const desk = new Desk({ store: stores.incidents, audit: o.audit, ...(o.bus ? { bus: o.bus } : {}), log, now, newId: newIncidentId, graph: graphConfig, watchQuietMs: 20_000 });
+  const desk = new Desk({ store: stores.incidents, audit: o.audit, ...(o.bus ? { bus: o.bus } : {}), log, now, newId: newIncidentId, graph: graphConfig, watchQuietMs: 5000 });
   const metrics = createServiceMetrics("scarlet");
   const scarletMetrics = new ScarletMetrics(metrics);
 

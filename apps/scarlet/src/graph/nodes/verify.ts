@@ -8,7 +8,8 @@ const isNodeAction = (a: Action) => a.kind === "cordon-node" || a.kind === "drai
 /** One look at the target: healthy, worse than before, or neither yet. */
 function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, readyBefore: number | undefined): Verification {
   const now = deps.now().getTime();
-  const quiet = now - Math.max(actedAt, deps.desk.lastFindingAt(incidentId)) >= deps.verify.quietMs;
+  // Only the watch's findings say the target is still failing now; rate windows and alerts lag a fix.
+  const quiet = now - Math.max(actedAt, deps.desk.lastFindingAt(incidentId, { watchOnly: true })) >= deps.verify.quietMs;
   if (isNodeAction(a)) {
     const n = deps.live.nodeHealth(a.cluster, a.target);
     if (!n) return { healthy: false, worse: false, detail: `node ${a.target} is not in the cache` };
