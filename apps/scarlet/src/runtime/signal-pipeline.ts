@@ -46,13 +46,14 @@ export class SignalPipeline {
       for (const f of findings) {
         const out = this.desk.ingest(f);
         this.counters.findings++;
-        if (out.type === "duplicate" || out.type === "stale") {
+        // A stale finding (the tail of a resolved incident) is taken in and recorded on it; only a repeat is a duplicate.
+        if (out.type === "duplicate") {
           duplicates++;
           this.counters.duplicates++;
           continue;
         }
         accepted++;
-        this.onIncident(out.incident.id, f);
+        if (out.type !== "stale") this.onIncident(out.incident.id, f);
       }
     }
     if (now.getTime() - this.#lastPrune > 60_000) {
