@@ -3,7 +3,8 @@ import { createEventBus, generatePolicyKeys, PgAuditStore, type Logger } from "@
 import { detectorSettings } from "../detectors/settings.js";
 import { prometheusSource, sandboxMetricsSource } from "../monitor/telemetry-checks.js";
 import { PolicySettings } from "../policy/policy-inputs.js";
-import { clustersFromKubeconfig, clustersFromSandbox } from "./clusters.js";
+import { clustersFromKubeconfig, clustersFromSandbox, sandboxTelemetryEnv } from "./clusters.js";
+import { toolEvidence } from "./evidence.js";
 import { startScarlet, type RunningScarlet, type ScarletOptions } from "./scarlet.js";
 
 export interface BootOptions {
@@ -40,8 +41,10 @@ export interface BootedScarlet extends RunningScarlet {
 export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
   const setup = o.kubeconfig ? clustersFromKubeconfig(o.kubeconfig) : await clustersFromSandbox(o.sandboxUrl ?? "http://127.0.0.1:7070", { waitMs: 60_000 });
   const keys = generatePolicyKeys();
+  const env = o.env ?? process.env;
   const mcp = loadMcpServersConfig({
-    ...(o.env ?? process.env),
+    ...env,
+    ...(await sandboxTelemetryEnv(setup, env)),
     KUBECONFIG: setup.kubeconfigPath,
     MCP_K8S_CONTEXTS: setup.clusters.map((c) => `${c.name}=${c.context}`).join(","),
     POLICY_PUBLIC_KEY: keys.publicKeyPem,
@@ -76,6 +79,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
       closeQuietMs: sandbox ? 60_000 : 600_000,
       evidenceWaitMs: sandbox ? 30_000 : 120_000,
       ...(setup.clusters[0] ? { defaultCluster: setup.clusters[0].name } : {}),
+      gatherEvidence: toolEvidence(tools, o.log.child({ component: "evidence" })),
       ...o.tuning,
     });
     return {

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
 import type { ScrapedCluster } from "../monitor/telemetry-checks.js";
@@ -8,13 +11,15 @@ export interface ClusterSetup {
   clusters: { name: string; context: string; kubeConfig: KubeConfig }[];
   /** For reading the sandbox's /metrics directly when no Prometheus runs. */
   scrape: ScrapedCluster[];
+  /** The sandbox's Loki and Tempo per cluster (same CA and token as its /metrics). */
+  logsAndTraces?: { loki: Record<string, string>; tempo: Record<string, string> };
   /** The sandbox compresses Kubernetes time ×10; a real cluster does not. */
   timeFactor: number;
 }
 
 const SandboxClusters = z.object({
   kubeconfig: z.string().min(1),
-  clusters: z.array(z.object({ name: z.string().min(1), context: z.string().min(1), metricsUrl: z.string().optional() })).min(1),
+  clusters: z.array(z.object({ name: z.string().min(1), context: z.string().min(1), metricsUrl: z.string().optional(), lokiUrl: z.string().optional(), tempoUrl: z.string().optional() })).min(1),
 });
 
 /** The sandbox's time compression (packages/sandbox/src/sim-time.ts). */
@@ -64,7 +69,8 @@ export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: nu
           const ca = cluster?.caData ? Buffer.from(cluster.caData, "base64").toString("utf8") : undefined;
           return [{ name: c.name, metricsUrl: c.metricsUrl, ...(ca ? { ca } : {}), ...(user?.token ? { token: user.token } : {}) }];
         });
-        return { kubeconfigPath: body.kubeconfig, clusters, scrape, timeFactor: SANDBOX_TIME_FACTOR };
+        const per = (key: "lokiUrl" | "tempoUrl") => Object.fromEntries(body.clusters.flatMap((c) => (c[key] ? [[c.name, c[key]]] : [])));
+        return { kubeconfigPath: body.kubeconfig, clusters, scrape, logsAndTraces: { loki: per("lokiUrl"), tempo: per("tempoUrl") }, timeFactor: SANDBOX_TIME_FACTOR };
       }
       last = `HTTP ${res.status}`;
     } catch (e) {
@@ -73,4 +79,29 @@ export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: nu
     if (Date.now() > deadline) throw new Error(`the sandbox at ${sandboxUrl} did not answer /sandbox/clusters: ${last}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * The environment that points our Loki and Tempo MCP servers at the sandbox's, unless the
+ * operator configured real ones: `prod=URL,staging=URL`, the sandbox's CA in a file, and
+ * Scarlet's read-only token.
+ */
+export async function sandboxTelemetryEnv(setup: ClusterSetup, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const first = setup.scrape[0];
+  if (!setup.logsAndTraces || !first?.token) return {};
+  const out: Record<string, string> = {};
+  let caFile: string | undefined;
+  if (first.ca) {
+    const dir = await mkdtemp(path.join(tmpdir(), "scarlet-sandbox-ca-"));
+    caFile = path.join(dir, "ca.pem");
+    await writeFile(caFile, first.ca, { mode: 0o600 });
+  }
+  const join = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(",");
+  for (const [prefix, urls] of [["LOKI", setup.logsAndTraces.loki], ["TEMPO", setup.logsAndTraces.tempo]] as const) {
+    if (env[`${prefix}_URL`] || Object.keys(urls).length === 0) continue;
+    out[`${prefix}_URL`] = join(urls);
+    out[`${prefix}_TOKEN`] = first.token;
+    if (caFile) out[`${prefix}_CA_FILE`] = caFile;
+  }
+  return out;
 }

@@ -1,0 +1,169 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { createLogger, type Incident } from "@autodevops/shared";
+import { createTestDatabase, eventually, type TestDatabase } from "@autodevops/shared/testing";
+import { startSandbox, type RunningSandbox } from "@autodevops/sandbox";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const MAIN = path.join(REPO, "apps/scarlet/src/main.ts");
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** A sandbox in this process and a database; Scarlet runs as its own process (main.ts), so a test can kill it. */
+export interface ScarletRig {
+  sandbox: RunningSandbox;
+  db: TestDatabase;
+  url: string;
+  approverToken: string;
+  alertsToken: string;
+  output: string[];
+  start(): Promise<void>;
+  /** SIGKILL: no shutdown of any kind, as a crashed node or an OOM kill. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  get<T>(p: string): Promise<T>;
+  post(p: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  incidents(since: Date): Promise<Incident[]>;
+  /** The incident whose root cause (or target) is this workload, opened after `since`. */
+  incidentFor(workload: string, since: Date, ms?: number, where?: (i: Incident) => boolean): Promise<Incident>;
+  inject(fault: Record<string, unknown>): Promise<string>;
+  fault(id: string): Promise<{ cured: boolean; curedBy?: string }>;
+  mutations(since: Date): Promise<{ verb: string; resource: string; name?: string; user: string; action: string | null }[]>;
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function startRig(): Promise<ScarletRig> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "scarlet-e2e-"));
+  const sandbox = await startSandbox({ dataDir, host: "127.0.0.1", controlPort: 0, log: createLogger({ service: "sandbox-test", level: "silent" }) });
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const approverToken = randomBytes(18).toString("base64url");
+  const alertsToken = randomBytes(18).toString("base64url");
+  const output: string[] = [];
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const rig: ScarletRig = {
+    sandbox,
+    db,
+    url,
+    approverToken,
+    alertsToken,
+    output,
+    async start() {
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: "test",
+        LOG_LEVEL: "info",
+        DATABASE_URL: db.url,
+        SANDBOX_URL: sandbox.controlUrl,
+        SCARLET_PORT: String(port),
+        AUTODEVOPS_APPROVER_TOKEN: approverToken,
+        AUTODEVOPS_ALERTS_TOKEN: alertsToken,
+        DATA_DIR: dataDir,
+      };
+      const c = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"] });
+      child = c;
+      const keep = (b: Buffer) => {
+        output.push(...b.toString().split("\n").filter(Boolean));
+        if (output.length > 400) output.splice(0, output.length - 400);
+      };
+      c.stdout?.on("data", keep);
+      c.stderr?.on("data", keep);
+      exited = new Promise((resolve) => c.once("exit", () => resolve()));
+      await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, `Scarlet ready at ${url}\n${output.slice(-20).join("\n")}`, 60_000, 250);
+    },
+    async kill() {
+      child?.kill("SIGKILL");
+      await exited;
+      child = undefined;
+    },
+    async stop() {
+      child?.kill("SIGTERM");
+      await exited;
+      child = undefined;
+    },
+    async get<T>(p: string) {
+      const r = await fetch(`${url}${p}`);
+      if (!r.ok) throw new Error(`GET ${p}: ${r.status} ${await r.text()}`);
+      return (await r.json()) as T;
+    },
+    post: (p, body, headers = {}) => fetch(`${url}${p}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    async incidents(since) {
+      return (await rig.get<{ incidents: Incident[] }>(`/api/incidents?since=${encodeURIComponent(since.toISOString())}`)).incidents.filter((i) => Date.parse(i.openedAt) >= since.getTime() - 1000);
+    },
+    incidentFor(workload, since, ms = 60_000, where = () => true) {
+      return eventually(
+        async () => (await rig.incidents(since)).find((i) => (i.rootCause?.workload ?? i.workload) === workload && where(i)),
+        `an incident for ${workload}`,
+        ms,
+        500,
+      );
+    },
+    async inject(fault) {
+      const r = await fetch(`${sandbox.controlUrl}/sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ namespace: "shop", ...fault }) });
+      if (r.status !== 201) throw new Error(`inject: ${r.status} ${await r.text()}`);
+      return ((await r.json()) as { id: string }).id;
+    },
+    async fault(id) {
+      const { faults } = (await (await fetch(`${sandbox.controlUrl}/sandbox/faults`)).json()) as { faults: { id: string; cured: boolean; curedBy?: string }[] };
+      const f = faults.find((x) => x.id === id);
+      if (!f) throw new Error(`no fault ${id}`);
+      return f;
+    },
+    async mutations(since) {
+      const r = await fetch(`${sandbox.controlUrl}/sandbox/mutations?since=${encodeURIComponent(since.toISOString())}`);
+      return ((await r.json()) as { mutations: Awaited<ReturnType<ScarletRig["mutations"]>> }).mutations;
+    },
+    async query(sql, params = []) {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        return (await c.query(sql, params)).rows;
+      } finally {
+        await c.end();
+      }
+    },
+    async close() {
+      await rig.stop().catch(() => undefined);
+      await sandbox.stop();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return rig;
+}
+
+/** Puts the estate back to its baseline and waits until every shop workload serves again. */
+export async function resetEstate(rig: ScarletRig): Promise<void> {
+  const r = await fetch(`${rig.sandbox.controlUrl}/sandbox/reset`, { method: "POST", body: "{}" });
+  if (!r.ok) throw new Error(`reset: ${r.status}`);
+  const prod = rig.sandbox.clusters.find((c) => c.name === "prod");
+  await eventually(
+    () =>
+      ["apps/deployments", "apps/statefulsets"].every((res) =>
+        (prod?.store.list(res, { namespace: "shop" }).items ?? []).every((w) => {
+          const o = w as unknown as { spec?: { replicas?: number }; status?: { readyReplicas?: number } };
+          return (o.status?.readyReplicas ?? 0) === (o.spec?.replicas ?? 1);
+        }),
+      ),
+    "the estate ready after reset",
+    60_000,
+    250,
+  );
+}
