@@ -62,6 +62,8 @@ export interface MonitoringOptions {
   /** Alertmanager's group_wait / group_interval. */
   groupWait: string;
   groupInterval: string;
+  /** Where Alertmanager sends its notifications instead of the fixture's own receiver (Scarlet's POST /alerts). */
+  webhook?: { url: string; token: string };
 }
 
 /** Receiver, Alertmanager and Prometheus, started in that order; `stop()` stops them in reverse. */
@@ -89,8 +91,8 @@ export async function startMonitoring(opts: MonitoringOptions) {
     const amPort = await freePort();
     const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
     const amConfig = await writeAlertmanagerFiles(path.join(opts.dir, "alertmanager"), {
-      webhookUrl: `${receiverUrl}/alerts`,
-      token,
+      webhookUrl: opts.webhook?.url ?? `${receiverUrl}/alerts`,
+      token: opts.webhook?.token ?? token,
       groupWait: opts.groupWait,
       groupInterval: opts.groupInterval,
       repeatInterval: "1h",

@@ -29,7 +29,8 @@ export interface ScarletRig {
   approverToken: string;
   alertsToken: string;
   output: string[];
-  start(): Promise<void>;
+  /** Starts Scarlet's process; `extraEnv` adds to (or overrides) its environment (PROMETHEUS_URL, say). */
+  start(extraEnv?: Record<string, string>): Promise<void>;
   /** SIGKILL: no shutdown of any kind, as a crashed node or an OOM kill. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -64,8 +65,9 @@ export async function startRig(): Promise<ScarletRig> {
     approverToken,
     alertsToken,
     output,
-    async start() {
+    async start(extraEnv = {}) {
       const env = {
+        ...extraEnv,
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NODE_ENV: "test",

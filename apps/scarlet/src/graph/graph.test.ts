@@ -428,3 +428,24 @@ describe("undo", () => {
     ]);
   });
 });
+
+describe("a change by someone else during verification", () => {
+  it("ends the verification as superseded: no undo, nothing learned, the incident closed so the new trouble is a new incident", async () => {
+    const { s, id } = crashingCart();
+    // The restart goes through, then someone rolls out a new revision that crashes too.
+    s.live.effect = (a, live) => {
+      if (a.kind !== "rollout-restart" && a.kind !== "delete-pod") return;
+      live.addWorkload(workloadFacts("shop", "cart", { revision: 4 }), pods("cart", 2, "crashloop", 1));
+    };
+    await s.run(id);
+
+    expect(s.tools.writes).toHaveLength(1);
+    expectHonest(s);
+    const verification = s.audit.of(id).find((e) => e.type === "verification.failed");
+    expect(verification?.data).toMatchObject({ superseded: true });
+    expect(s.audit.types(id)).not.toContain("action.undone");
+    expect(s.desk.view(id)?.status).toBe("resolved");
+    const tally = await h.stores.outcomes.tally("crashloop", signatureOf({ kind: "crashloop", cluster: "prod", namespace: "shop", workload: "cart" }), LEARNING_WINDOW_MS, new Date());
+    expect(tally).toEqual({ succeeded: 0, failed: 0, recurred: 0 });
+  });
+});

@@ -35,4 +35,4 @@ export function afterDecide(s: ScarletStateType): To<"act" | "awaitApproval" | "
 export const afterApproval = (s: ScarletStateType): To<"act" | "awaitApproval" | "escalate"> =>
   s.approvalStatus === "approved" ? NODES.act : s.approvalStatus === "pending" ? NODES.awaitApproval : NODES.escalate;
 export const afterAct = (s: ScarletStateType): To<"verify" | "escalate"> => (s.execution?.ok ? NODES.verify : NODES.escalate);
-export const afterVerify = (s: ScarletStateType): To<"learn" | "escalate"> => (s.verification?.healthy ? NODES.learn : NODES.escalate);
+export const afterVerify = (s: ScarletStateType): To<"learn" | "escalate"> => (s.verification?.healthy || s.verification?.superseded ? NODES.learn : NODES.escalate);

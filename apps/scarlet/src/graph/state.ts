@@ -11,6 +11,8 @@ export interface Verification {
   healthy: boolean;
   /** The target is worse than before the action: undo. */
   worse: boolean;
+  /** Someone changed the target after the action (a new rollout): what happens next is not the action's doing. */
+  superseded?: boolean;
   detail: string;
 }
 
@@ -24,6 +26,8 @@ export interface Execution {
   undo: Action | null;
   /** Ready replicas before the action, to judge "worse". */
   readyBefore?: number;
+  /** The workload's revision before the action, to tell its own rollout from someone else's. */
+  revisionBefore?: number;
 }
 
 const last = <T>(initial: T) => Annotation<T>({ reducer: (_old, next) => next, default: () => initial });

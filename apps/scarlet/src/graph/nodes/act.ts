@@ -13,7 +13,9 @@ export function actNode(deps: GraphDeps) {
     await deps.desk.update(s.incidentId, (i) => {
       i.status = "acting";
     });
-    const readyBefore = j.action.kind === "cordon-node" || j.action.kind === "drain-node" ? undefined : deps.live.health(j.action.cluster, j.action.namespace, j.action.target)?.ready;
+    const onWorkload = j.action.kind !== "cordon-node" && j.action.kind !== "drain-node";
+    const readyBefore = onWorkload ? deps.live.health(j.action.cluster, j.action.namespace, j.action.target)?.ready : undefined;
+    const revisionBefore = onWorkload ? deps.live.playbookContext(j.action.cluster, deps.now()).workloads?.find((w) => w.namespace === j.action?.namespace && w.name === j.action?.target)?.revision : undefined;
     const execution = await executeAction(deps, {
       incidentId: s.incidentId,
       actionId: actionIdOf(s.incidentId, s.attempt),
@@ -28,6 +30,6 @@ export function actNode(deps: GraphDeps) {
     await deps.desk.update(s.incidentId, (i) => {
       i.status = "verifying";
     });
-    return { execution: { ...execution, ...(readyBefore !== undefined ? { readyBefore } : {}) } };
+    return { execution: { ...execution, ...(readyBefore !== undefined ? { readyBefore } : {}), ...(revisionBefore !== undefined ? { revisionBefore } : {}) } };
   };
 }

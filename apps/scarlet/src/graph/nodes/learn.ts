@@ -13,7 +13,8 @@ export function learnNode(deps: GraphDeps) {
     const d = s.diagnosis;
     const e = s.execution;
     const now = deps.now();
-    if (d && e) {
+    // Superseded: someone changed the target before the fix could be judged; it teaches nothing either way.
+    if (d && e && !s.verification?.superseded) {
       const signature = signatureOf(d);
       const fixed = s.verification?.healthy === true;
       const before = await deps.outcomes.tally(d.kind, signature, LEARNING_WINDOW_MS, now);
@@ -21,7 +22,7 @@ export function learnNode(deps: GraphDeps) {
       if (fixed && before.succeeded > 0) await deps.outcomes.record({ playbook: d.kind, signature, actionKind: e.action.kind, outcome: "recurred", incidentId: s.incidentId, at: now });
     }
     if (s.outcome === "escalated") return {};
-    const healthy = s.verification?.healthy === true || s.judgement?.route === "none";
+    const healthy = s.verification?.healthy === true || s.verification?.superseded === true || s.judgement?.route === "none";
     if (!healthy) return {};
     await deps.desk.resolve(s.incidentId);
     const incident = deps.desk.view(s.incidentId);

@@ -4,9 +4,11 @@ import { executeAction, syncActions } from "../execute-action.js";
 import type { ScarletStateType, ScarletUpdate, Verification } from "../state.js";
 
 const isNodeAction = (a: Action) => a.kind === "cordon-node" || a.kind === "drain-node";
+/** Revisions an action makes by itself: a rollback, a restart and a resources change each roll out one. */
+const OWN_REVISIONS: Record<Action["kind"], number> = { rollback: 1, "rollout-restart": 1, "set-resources": 1, "delete-pod": 0, scale: 0, "cordon-node": 0, "drain-node": 0 };
 
 /** One look at the target: healthy, worse than before, or neither yet. */
-function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, readyBefore: number | undefined): Verification {
+function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, readyBefore: number | undefined, revisionBefore?: number): Verification {
   const now = deps.now().getTime();
   // Only the watch's findings say the target is still failing now; rate windows and alerts lag a fix.
   const quiet = now - Math.max(actedAt, deps.desk.lastFindingAt(incidentId, { watchOnly: true })) >= deps.verify.quietMs;
@@ -18,6 +20,10 @@ function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, r
   }
   const h = deps.live.health(a.cluster, a.namespace, a.target);
   if (!h) return { healthy: false, worse: false, detail: `${a.namespace}/${a.target} is not in the cache` };
+  const revision = deps.live.playbookContext(a.cluster, deps.now()).workloads?.find((w) => w.namespace === a.namespace && w.name === a.target)?.revision;
+  if (revisionBefore !== undefined && revision !== undefined && revision - revisionBefore > OWN_REVISIONS[a.kind]) {
+    return { healthy: false, worse: false, superseded: true, detail: `${a.namespace}/${a.target} was rolled out again (revision ${revision}) after the action: what follows is that change's, not the action's` };
+  }
   const want = a.kind === "scale" ? a.params.replicas : h.replicas;
   const serving = h.ready >= want && h.available >= want && h.crashLooping === 0 && h.updated >= Math.min(want, h.replicas);
   const worse = readyBefore !== undefined && h.ready < readyBefore && h.crashLooping > 0;
@@ -42,14 +48,14 @@ export function verifyNode(deps: GraphDeps) {
     const record = await deps.actions.get(e.actionId);
     const actedAt = Date.parse(record?.executedAt ?? deps.now().toISOString());
     const deadline = actedAt + deps.verify.deadlineMs;
-    let v = look(deps, e.action, s.incidentId, actedAt, e.readyBefore);
-    while (!v.healthy && deps.now().getTime() < deadline) {
+    let v = look(deps, e.action, s.incidentId, actedAt, e.readyBefore, e.revisionBefore);
+    while (!v.healthy && !v.superseded && deps.now().getTime() < deadline) {
       await sleep(deps.verify.pollMs);
-      v = look(deps, e.action, s.incidentId, actedAt, e.readyBefore);
+      v = look(deps, e.action, s.incidentId, actedAt, e.readyBefore, e.revisionBefore);
     }
     const where = { incidentId: s.incidentId, cluster: e.action.cluster, namespace: e.action.namespace };
-    await deps.audit.append({ actor: "scarlet", type: v.healthy ? "verification.passed" : "verification.failed", ...where, data: { actionId: e.actionId, detail: v.detail, worse: v.worse } });
-    if (v.healthy) return { verification: v };
+    await deps.audit.append({ actor: "scarlet", type: v.healthy ? "verification.passed" : "verification.failed", ...where, data: { actionId: e.actionId, detail: v.detail, worse: v.worse, superseded: v.superseded === true } });
+    if (v.healthy || v.superseded) return { verification: v };
 
     let undone: ScarletUpdate["undone"] = null;
     if (v.worse && e.undo) {
