@@ -24,6 +24,7 @@ const scarlet = await bootScarlet({
   port: config.ports.scarlet,
   approvers: [{ token: secretOr(config.auth.approverToken, "AUTODEVOPS_APPROVER_TOKEN"), user: "approver" }],
   alertsToken: secretOr(config.auth.alertsToken, "AUTODEVOPS_ALERTS_TOKEN"),
+  llm: config.llm,
   log,
 }).catch((e: unknown) => {
   log.fatal({ err: e }, "Scarlet could not start");

@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { Action, AuditStore, EventBus, Finding, Incident, Logger } from "@autodevops/shared";
 import type { McpToolbox } from "@autodevops/mcp-clients";
 import type { WorkloadHealth } from "../monitor/cluster-facts.js";
-import type { PlaybookContext } from "../playbooks/types.js";
+import type { Diagnosis, PlaybookContext } from "../playbooks/types.js";
 import type { PolicySettings, TargetFacts } from "../policy/policy-inputs.js";
 import type { ActionStore } from "../store/action-store.js";
 import type { ApprovalStore } from "../store/approval-store.js";
@@ -65,5 +65,7 @@ export interface GraphDeps {
   gatherEvidence?: (incident: Incident, findings: Finding[]) => Promise<string[]>;
   /** An LLM's summary of a closing incident; absent without an LLM. */
   summarize?: (incident: Incident, draft: string) => Promise<string>;
+  /** An LLM's order of the playbooks' diagnoses (indices); it can only reorder what the playbooks proposed. */
+  rank?: (input: { diagnoses: Diagnosis[]; findingsSummary: string[] }) => Promise<number[]>;
   sleep?: (ms: number) => Promise<void>;
 }

@@ -449,3 +449,22 @@ describe("a change by someone else during verification", () => {
     expect(tally).toEqual({ succeeded: 0, failed: 0, recurred: 0 });
   });
 });
+
+describe("an LLM ranking the hypotheses", () => {
+  it("can reorder the playbooks' diagnoses but not put 'nothing is broken' ahead of a fault, nor add anything", async () => {
+    const { s, id } = crashingCart();
+    const seen: string[][] = [];
+    // A model that puts the last hypothesis first and invents an index that does not exist.
+    const rank = async ({ diagnoses }: { diagnoses: { kind: string }[] }) => {
+      seen.push(diagnoses.map((d) => d.kind));
+      return [diagnoses.length - 1, 99, 0];
+    };
+    const flapping = { ...crashLoopFindings("shop", "cart", ["cart-a"])[0], id: "flap-1", source: "prometheus" as const, name: "metric.flapping", kind: "flapping" as const, summary: "cart error-share keeps crossing 5% and recovering" };
+    s.desk.open(id, [...s.desk.findings(id), flapping]);
+    await s.graphWith(h.checkpointer, { rank }).invoke({ incidentId: id }, configOf(id));
+
+    expect(seen[0]).toEqual(expect.arrayContaining(["crashloop", "flapping"]));
+    expect(s.desk.view(id)?.rootCause?.kind).toBe("crashloop");
+    expect(s.tools.writes.map((w) => w.claims.action.kind)).toEqual([expect.stringMatching(/^(rollout-restart|delete-pod)$/)]);
+  });
+});

@@ -382,8 +382,7 @@ export function scenario(h: GraphDatabase, settings: z.input<typeof PolicySettin
     tools,
     verify: VERIFY_FAST,
     // Never hold a low-risk fix back for more evidence: each test decides on the findings it opened with.
-    // (Spread, so this file compiles whether or not GraphDeps has the field yet.)
-    ...{ evidenceWaitMs: 0 },
+    evidenceWaitMs: 0,
   };
   const graphWith = (checkpointer: BaseCheckpointSaver, over: Partial<GraphDeps> = {}) => buildScarletGraph({ ...deps, ...over }, checkpointer);
   const graph = graphWith(h.checkpointer);

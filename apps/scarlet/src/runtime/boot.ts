@@ -1,5 +1,6 @@
 import { createMcpToolbox, formatMcpConfigIssues, loadMcpServersConfig } from "@autodevops/mcp-clients";
-import { createEventBus, generatePolicyKeys, PgAuditStore, type Logger } from "@autodevops/shared";
+import { createEventBus, generatePolicyKeys, PgAuditStore, type Config, type Logger } from "@autodevops/shared";
+import { llmHooks } from "../llm/llm-hooks.js";
 import { detectorSettings } from "../detectors/settings.js";
 import { prometheusSource, sandboxMetricsSource } from "../monitor/telemetry-checks.js";
 import { PolicySettings } from "../policy/policy-inputs.js";
@@ -23,6 +24,8 @@ export interface BootOptions {
   policy?: Record<string, unknown>;
   /** The environment the MCP servers are configured from (MCP_SERVERS, LOKI_URL, …). */
   env?: NodeJS.ProcessEnv;
+  /** The LLM, when one is configured: it writes summaries and may rank the playbooks' hypotheses. */
+  llm?: Config["llm"];
   /** Test and bench knobs: shorter waits than a person would choose. */
   tuning?: Partial<Pick<ScarletOptions, "settleMs" | "retryMs" | "tickMs" | "closeQuietMs" | "telemetryIntervalMs" | "verify" | "evidenceWaitMs">>;
 }
@@ -80,6 +83,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
       evidenceWaitMs: sandbox ? 30_000 : 120_000,
       ...(setup.clusters[0] ? { defaultCluster: setup.clusters[0].name } : {}),
       gatherEvidence: toolEvidence(tools, o.log.child({ component: "evidence" })),
+      ...(o.llm ? llmHooks(o.llm, o.log) : {}),
       ...o.tuning,
     });
     return {

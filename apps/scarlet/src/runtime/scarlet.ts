@@ -56,6 +56,7 @@ export interface ScarletOptions {
   defaultCluster?: string;
   gatherEvidence?: GraphDeps["gatherEvidence"];
   summarize?: GraphDeps["summarize"];
+  rank?: GraphDeps["rank"];
   now?: () => Date;
 }
 
@@ -99,6 +100,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     evidenceWaitMs: o.evidenceWaitMs ?? 60_000,
     ...(o.gatherEvidence ? { gatherEvidence: o.gatherEvidence } : {}),
     ...(o.summarize ? { summarize: o.summarize } : {}),
+    ...(o.rank ? { rank: o.rank } : {}),
   };
   const graph = buildScarletGraph(scarletMetrics.instrument(deps), checkpointer);
   const runner = new IncidentRunner({ graph, log: log.child({ component: "runner" }), settleMs: o.settleMs ?? 3000, retryMs: o.retryMs ?? 5000 });

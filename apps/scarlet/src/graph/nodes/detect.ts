@@ -1,4 +1,6 @@
+import { applyRanking } from "../../llm/hypothesis-ranker.js";
 import { diagnose, planFor, toRootCause } from "../../playbooks/index.js";
+import type { Diagnosis } from "../../playbooks/types.js";
 import type { GraphDeps } from "../deps.js";
 import { learnedRate, signatureOf } from "../learning.js";
 import type { ScarletStateType, ScarletUpdate } from "../state.js";
@@ -15,7 +17,8 @@ export function detectNode(deps: GraphDeps) {
     const now = deps.now();
     const findings = deps.desk.findings(s.incidentId);
     const ctx = deps.live.playbookContext(incident.cluster, now);
-    const [best] = diagnose(findings, ctx);
+    const all = diagnose(findings, ctx);
+    const [best] = await ranked(deps, all, findings.map((f) => f.summary));
     if (!best) return { pause: "undiagnosed" };
     const extra = deps.gatherEvidence ? await deps.gatherEvidence(incident, findings).catch(() => []) : [];
     const diagnosis = { ...best, evidence: [...best.evidence, ...extra].slice(0, 30) };
@@ -27,4 +30,17 @@ export function detectNode(deps: GraphDeps) {
     });
     return { diagnosis, plan, learnedRate: rate.rate, confidence: diagnosis.confidence * rate.rate };
   };
+}
+
+const QUIET_KINDS = new Set(["flapping", "noise"]);
+
+/**
+ * The diagnoses in the LLM's order when one is configured. Real faults stay ahead of "nothing is
+ * broken": a model may reorder the hypotheses, but never talk Scarlet out of a fault it found.
+ */
+async function ranked(deps: GraphDeps, all: Diagnosis[], findingsSummary: string[]): Promise<Diagnosis[]> {
+  if (!deps.rank || all.length < 2) return all;
+  const order = await deps.rank({ diagnoses: all, findingsSummary }).catch(() => []);
+  const mine = applyRanking(all, order);
+  return [...mine.filter((d) => !QUIET_KINDS.has(d.kind)), ...mine.filter((d) => QUIET_KINDS.has(d.kind))];
 }
