@@ -459,7 +459,9 @@ describe("an LLM ranking the hypotheses", () => {
       seen.push(diagnoses.map((d) => d.kind));
       return [diagnoses.length - 1, 99, 0];
     };
-    const flapping = { ...crashLoopFindings("shop", "cart", ["cart-a"])[0], id: "flap-1", source: "prometheus" as const, name: "metric.flapping", kind: "flapping" as const, summary: "cart error-share keeps crossing 5% and recovering" };
+    const [first] = crashLoopFindings("shop", "cart", ["cart-a"]);
+    if (!first) throw new Error("no finding to copy");
+    const flapping: typeof first = { ...first, id: "flap-1", source: "prometheus", name: "metric.flapping", kind: "flapping", summary: "cart error-share keeps crossing 5% and recovering" };
     s.desk.open(id, [...s.desk.findings(id), flapping]);
     await s.graphWith(h.checkpointer, { rank }).invoke({ incidentId: id }, configOf(id));
 
