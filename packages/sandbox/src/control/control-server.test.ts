@@ -176,6 +176,14 @@ describe("GET /sandbox/mutations", () => {
     expect(later.mutations[0]).toEqual(mutation("2025-03-01T08:05:00.000Z", "b"));
   });
 
+  it("lists the API calls the clusters received, not the changes faults made as their pretend author", async () => {
+    const m = log3();
+    m.record({ ...mutation("2025-03-01T08:15:00.000Z", "cart-config"), user: "ci-bot", fault: true });
+    const base = await start({ mutations: m });
+    const all = (await (await fetch(`${base}/sandbox/mutations`)).json()) as { mutations: Mutation[] };
+    expect(all.mutations.map((x) => x.name)).toEqual(["a", "b", "c"]);
+  });
+
   it("answers 400 naming the problem for a since that is not an ISO timestamp", async () => {
     const base = await start({ mutations: log3() });
     const res = await fetch(`${base}/sandbox/mutations?since=yesterday`);

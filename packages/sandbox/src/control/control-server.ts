@@ -9,7 +9,7 @@ export interface ControlServerDeps {
   /** Absolute path of the kubeconfig the sandbox wrote. */
   kubeconfigPath: string;
   clusters: readonly ClusterInfo[];
-  mutations: Pick<MutationLog, "since">;
+  mutations: Pick<MutationLog, "received">;
   /** Restores every cluster's baseline estate and clears the mutation log; resolves when done. */
   reset: () => Promise<void>;
   /** Whether the estate is up; `/readyz` answers 503 until it is. Default: ready. */
@@ -94,7 +94,7 @@ export function createControlServer(deps: ControlServerDeps): Server {
           const parsed = MutationsQuery.safeParse(Object.fromEntries(url.searchParams));
           if (!parsed.success) return sendJson(res, 400, { error: describeIssues(parsed.error) });
           const since = parsed.data.since === undefined ? undefined : new Date(parsed.data.since);
-          sendJson(res, 200, { mutations: deps.mutations.since(since) });
+          sendJson(res, 200, { mutations: deps.mutations.received(since) });
         },
       },
     },

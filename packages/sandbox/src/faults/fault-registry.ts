@@ -193,7 +193,7 @@ export class FaultRegistry implements FaultEffectSource {
       target,
       now,
       record: (by, m) => {
-        const entry = { at: now.toISOString(), cluster: cluster.name, namespace, user: by ?? DEFAULT_BY, ...m };
+        const entry = { at: now.toISOString(), cluster: cluster.name, namespace, user: by ?? DEFAULT_BY, ...m, fault: true as const };
         this.deps.mutations.record(entry);
         return entry;
       },
