@@ -33,6 +33,8 @@ export interface LiveFacts {
   targetFacts(action: Action): TargetFacts | undefined;
   annotations(cluster: string, namespace: string, target: { workload?: string; node?: string }): { namespace: Record<string, string>; target: Record<string, string> };
   health(cluster: string, namespace: string, workload: string): WorkloadHealth | undefined;
+  /** The NotReady node all of these pods run on, if there is one: their trouble is the node's. */
+  notReadyNodeOf?(cluster: string, namespace: string, pods: readonly string[]): string | undefined;
   /** For node actions: whether the node is cordoned and how many Deployment pods still run Ready on it. */
   nodeHealth(cluster: string, node: string): { cordoned: boolean; readyPods: number } | undefined;
 }

@@ -470,3 +470,15 @@ describe("an LLM ranking the hypotheses", () => {
     expect(s.tools.writes.map((w) => w.claims.action.kind)).toEqual([expect.stringMatching(/^(rollout-restart|delete-pod)$/)]);
   });
 });
+
+describe("pods on a NotReady node", () => {
+  it("are left to the node's incident: no call on the workload, the reason in the decision", async () => {
+    const { s, id } = crashingCart();
+    Object.assign(s.live, { notReadyNodeOf: (_c: string, ns: string, podNames: readonly string[]) => (ns === "shop" && podNames.length > 0 ? "node-b" : undefined) });
+    await s.run(id);
+    expectNoCalls(s);
+    expect(s.desk.view(id)?.decision).toMatchObject({ route: "none", action: null });
+    expect(s.desk.view(id)?.decision?.reasons.join("\n")).toMatch(/node node-b, which is NotReady/);
+    expect((await stateOf(s, id)).values.pause).toBe("symptom");
+  });
+});

@@ -69,6 +69,17 @@ export class WatchFacts implements LiveFacts {
     return view ? workloadHealth(view, namespace, workload) : undefined;
   }
 
+  notReadyNodeOf(cluster: string, namespace: string, pods: readonly string[]): string | undefined {
+    const view = this.#views.get(cluster);
+    if (!view) return undefined;
+    const nodes = new Set(view.pods(namespace).filter((p) => pods.includes(p.metadata.name)).map((p) => p.spec?.nodeName));
+    const [only] = [...nodes];
+    if (nodes.size !== 1 || only === undefined) return undefined;
+    const n = view.nodes().find((x) => x.metadata.name === only);
+    const ready = n?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+    return n && !ready ? only : undefined;
+  }
+
   nodeHealth(cluster: string, node: string) {
     const view = this.#views.get(cluster);
     const n = view?.nodes().find((x) => x.metadata.name === node);

@@ -6,8 +6,6 @@ import type { GraphDeps } from "../deps.js";
 import { policyContextFor } from "../policy-context.js";
 import type { ScarletStateType, ScarletUpdate } from "../state.js";
 
-const ORDER = { none: 0, auto: 1, approval: 2, escalate: 3 } as const;
-
 /**
  * The decision matrix and the guardrails (policy/guardrails.ts) over each of the playbook's
  * candidates, best route kept. Only the plan's action, risk and confidence reach the rules: the
@@ -21,13 +19,18 @@ export function decideNode(deps: GraphDeps) {
     const now = deps.now();
     const answer: PlaybookAnswer = plan.route === "act" ? { route: "act", candidates: plan.candidates } : { route: plan.route };
     const count = plan.route === "act" ? Math.max(1, plan.candidates.length) : 1;
+    // The playbook lists its candidates best first (a drain before a mere cordon): the first one the
+    // policy lets run, alone or with a human, is the decision; only when every one escalates is the first kept.
     let best: Judgement | undefined;
     for (let i = 0; i < count; i++) {
       const p = toPolicyPlan({ incidentId: s.incidentId, kind: d.kind, confidence: s.confidence }, answer, i);
       const ctx = p.action ? await policyContextFor(deps, p.action) : PolicyContext.parse({ settings: deps.policy.settings });
       const j = judge(p, ctx, now);
-      if (!best || ORDER[j.route] < ORDER[best.route]) best = j;
-      if (j.route === "auto" || j.route === "none") break;
+      best ??= j;
+      if (j.route !== "escalate") {
+        best = j;
+        break;
+      }
     }
     if (!best) return { pause: "undiagnosed" };
     // A low-risk fix held back only by a confidence still short of acting alone: the evidence is

@@ -22,6 +22,15 @@ export function detectNode(deps: GraphDeps) {
     if (!best) return { pause: "undiagnosed" };
     const extra = deps.gatherEvidence ? await deps.gatherEvidence(incident, findings).catch(() => []) : [];
     const diagnosis = { ...best, evidence: [...best.evidence, ...extra].slice(0, 30) };
+    // Pods gone quiet on a node that is NotReady are the node's trouble: its incident handles them.
+    const pods = best.details.pods ?? [];
+    const node = best.workload && pods.length > 0 ? deps.live.notReadyNodeOf?.(incident.cluster, best.namespace, pods) : undefined;
+    if (node !== undefined) {
+      await deps.desk.update(s.incidentId, (i) => {
+        i.decision = { route: "none", action: null, confidence: 0, risk: "low", reasons: [`the pods of ${best.workload} in trouble all run on node ${node}, which is NotReady: the node's incident handles them`] };
+      });
+      return { pause: "symptom" };
+    }
     const plan = planFor(diagnosis, ctx);
     const rate = await learnedRate(deps.outcomes, best.kind, signatureOf(diagnosis), now);
     await deps.desk.update(s.incidentId, (i) => {
