@@ -3,8 +3,10 @@ import { benchAuditAppend } from "./audit-append.js";
 import { benchMcp } from "./mcp.js";
 import { benchSandboxApi } from "./sandbox-api.js";
 import { benchSandboxTelemetry } from "./sandbox-telemetry.js";
+import { benchScarlet } from "./scarlet.js";
 
 await benchAuditAppend();
 await benchSandboxApi();
 await benchSandboxTelemetry();
 await benchMcp();
+await benchScarlet();
