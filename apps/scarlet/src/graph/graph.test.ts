@@ -471,6 +471,23 @@ describe("an LLM ranking the hypotheses", () => {
   });
 });
 
+describe("a workload deleted and created again during verification", () => {
+  it("is another object: the verification ends as superseded, with no undo", async () => {
+    const { s, id } = crashingCart();
+    s.live.addWorkload(workloadFacts("shop", "cart", { uid: "uid-before" }), pods("cart", 2, "crashloop"));
+    s.live.effect = (a, live) => {
+      if (a.kind !== "rollout-restart" && a.kind !== "delete-pod") return;
+      // Same name, same revision number, a new object (a re-applied manifest), crashing again.
+      live.addWorkload(workloadFacts("shop", "cart", { uid: "uid-after" }), pods("cart", 2, "crashloop", 1));
+    };
+    await s.run(id);
+    expect(s.tools.writes).toHaveLength(1);
+    expect(s.audit.of(id).find((e) => e.type === "verification.failed")?.data).toMatchObject({ superseded: true });
+    expect(s.audit.types(id)).not.toContain("action.undone");
+    expect(s.desk.view(id)?.status).toBe("resolved");
+  });
+});
+
 describe("pods on a NotReady node", () => {
   it("are left to the node's incident: no call on the workload, the reason in the decision", async () => {
     const { s, id } = crashingCart();

@@ -26,8 +26,9 @@ export interface Execution {
   undo: Action | null;
   /** Ready replicas before the action, to judge "worse". */
   readyBefore?: number;
-  /** The workload's revision before the action, to tell its own rollout from someone else's. */
+  /** The workload's revision and uid before the action, to tell its own rollout from someone else's. */
   revisionBefore?: number;
+  uidBefore?: string;
 }
 
 const last = <T>(initial: T) => Annotation<T>({ reducer: (_old, next) => next, default: () => initial });

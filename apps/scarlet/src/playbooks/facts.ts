@@ -42,6 +42,7 @@ export function workloadFacts(w: WorkloadObject, replicaSets: readonly ReplicaSe
     namespace: w.metadata.namespace ?? "default",
     name: w.metadata.name,
     kind,
+    ...(w.metadata.uid !== undefined ? { uid: w.metadata.uid } : {}),
     replicas: w.spec?.replicas ?? 1,
     available: (kind === "StatefulSet" ? w.status?.readyReplicas : w.status?.availableReplicas) ?? 0,
     ...(revisionText !== undefined && Number.isFinite(Number(revisionText)) ? { revision: Number(revisionText) } : {}),

@@ -5,6 +5,8 @@ export interface WorkloadFacts {
   namespace: string;
   name: string;
   kind: "Deployment" | "StatefulSet" | "DaemonSet";
+  /** The object's uid: a workload deleted and created again under its name is another object. */
+  uid?: string;
   replicas: number;
   available: number;
   /** `deployment.kubernetes.io/revision` and the change-cause of the current revision. */

@@ -15,7 +15,7 @@ export function actNode(deps: GraphDeps) {
     });
     const onWorkload = j.action.kind !== "cordon-node" && j.action.kind !== "drain-node";
     const readyBefore = onWorkload ? deps.live.health(j.action.cluster, j.action.namespace, j.action.target)?.ready : undefined;
-    const revisionBefore = onWorkload ? deps.live.playbookContext(j.action.cluster, deps.now()).workloads?.find((w) => w.namespace === j.action?.namespace && w.name === j.action?.target)?.revision : undefined;
+    const before = onWorkload ? deps.live.playbookContext(j.action.cluster, deps.now()).workloads?.find((w) => w.namespace === j.action?.namespace && w.name === j.action?.target) : undefined;
     const execution = await executeAction(deps, {
       incidentId: s.incidentId,
       actionId: actionIdOf(s.incidentId, s.attempt),
@@ -30,6 +30,6 @@ export function actNode(deps: GraphDeps) {
     await deps.desk.update(s.incidentId, (i) => {
       i.status = "verifying";
     });
-    return { execution: { ...execution, ...(readyBefore !== undefined ? { readyBefore } : {}), ...(revisionBefore !== undefined ? { revisionBefore } : {}) } };
+    return { execution: { ...execution, ...(readyBefore !== undefined ? { readyBefore } : {}), ...(before?.revision !== undefined ? { revisionBefore: before.revision } : {}), ...(before?.uid !== undefined ? { uidBefore: before.uid } : {}) } };
   };
 }

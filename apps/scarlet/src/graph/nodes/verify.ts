@@ -1,14 +1,15 @@
 import type { Action } from "@autodevops/shared";
 import type { GraphDeps } from "../deps.js";
 import { executeAction, syncActions } from "../execute-action.js";
-import type { ScarletStateType, ScarletUpdate, Verification } from "../state.js";
+import type { Execution, ScarletStateType, ScarletUpdate, Verification } from "../state.js";
 
 const isNodeAction = (a: Action) => a.kind === "cordon-node" || a.kind === "drain-node";
 /** Revisions an action makes by itself: a rollback, a restart and a resources change each roll out one. */
 const OWN_REVISIONS: Record<Action["kind"], number> = { rollback: 1, "rollout-restart": 1, "set-resources": 1, "delete-pod": 0, scale: 0, "cordon-node": 0, "drain-node": 0 };
 
 /** One look at the target: healthy, worse than before, or neither yet. */
-function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, readyBefore: number | undefined, revisionBefore?: number): Verification {
+function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, e: Pick<Execution, "readyBefore" | "revisionBefore" | "uidBefore">): Verification {
+  const { readyBefore, revisionBefore, uidBefore } = e;
   const now = deps.now().getTime();
   // Only the watch's findings say the target is still failing now; rate windows and alerts lag a fix.
   const quiet = now - Math.max(actedAt, deps.desk.lastFindingAt(incidentId, { watchOnly: true })) >= deps.verify.quietMs;
@@ -20,7 +21,11 @@ function look(deps: GraphDeps, a: Action, incidentId: string, actedAt: number, r
   }
   const h = deps.live.health(a.cluster, a.namespace, a.target);
   if (!h) return { healthy: false, worse: false, detail: `${a.namespace}/${a.target} is not in the cache` };
-  const revision = deps.live.playbookContext(a.cluster, deps.now()).workloads?.find((w) => w.namespace === a.namespace && w.name === a.target)?.revision;
+  const w = deps.live.playbookContext(a.cluster, deps.now()).workloads?.find((x) => x.namespace === a.namespace && x.name === a.target);
+  const revision = w?.revision;
+  if (uidBefore !== undefined && w?.uid !== undefined && w.uid !== uidBefore) {
+    return { healthy: false, worse: false, superseded: true, detail: `${a.namespace}/${a.target} was deleted and created again after the action: what follows is not the action's doing` };
+  }
   if (revisionBefore !== undefined && revision !== undefined && revision - revisionBefore > OWN_REVISIONS[a.kind]) {
     return { healthy: false, worse: false, superseded: true, detail: `${a.namespace}/${a.target} was rolled out again (revision ${revision}) after the action: what follows is that change's, not the action's` };
   }
@@ -48,10 +53,10 @@ export function verifyNode(deps: GraphDeps) {
     const record = await deps.actions.get(e.actionId);
     const actedAt = Date.parse(record?.executedAt ?? deps.now().toISOString());
     const deadline = actedAt + deps.verify.deadlineMs;
-    let v = look(deps, e.action, s.incidentId, actedAt, e.readyBefore, e.revisionBefore);
+    let v = look(deps, e.action, s.incidentId, actedAt, e);
     while (!v.healthy && !v.superseded && deps.now().getTime() < deadline) {
       await sleep(deps.verify.pollMs);
-      v = look(deps, e.action, s.incidentId, actedAt, e.readyBefore, e.revisionBefore);
+      v = look(deps, e.action, s.incidentId, actedAt, e);
     }
     const where = { incidentId: s.incidentId, cluster: e.action.cluster, namespace: e.action.namespace };
     await deps.audit.append({ actor: "scarlet", type: v.healthy ? "verification.passed" : "verification.failed", ...where, data: { actionId: e.actionId, detail: v.detail, worse: v.worse, superseded: v.superseded === true } });
