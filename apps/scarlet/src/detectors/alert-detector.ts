@@ -56,6 +56,8 @@ export function detectAlert(o: { type: "alert"; cluster: string; alert: WebhookA
       summary: `${name}${workload ? ` on ${workload}` : l.node ? ` on ${l.node}` : ""}${alert.annotations.summary ? `: ${alert.annotations.summary}` : ""}`.slice(0, 300),
       evidence: [`alert ${name} (${l.severity ?? "warning"}) firing since ${alert.startsAt}`, ...(text ? [`annotation: ${JSON.stringify(text.slice(0, 500))}`] : [])],
       labels: { ...Object.fromEntries(Object.entries(l).filter(([k]) => k !== "alertname")), fingerprint: alert.fingerprint },
+      // Two alerts of one rule on one pod (different label sets) are two findings.
+      discriminator: alert.fingerprint,
     },
     now,
   );

@@ -14,6 +14,8 @@ export type FindingDraft = {
   summary: string;
   evidence: string[];
   labels?: Record<string, string>;
+  /** What tells two observations of the same subject apart (an alert's fingerprint); part of the id. */
+  discriminator?: string;
 };
 
 /** A finding with a stable id: the same observation at the same time gives the same id. */
@@ -21,7 +23,7 @@ export function finding(d: FindingDraft, now: Date): Finding {
   const subject = [d.cluster, d.namespace, d.workload ?? "", d.pod ?? d.node ?? ""].join("/");
   const at = now.toISOString();
   const f: Finding = {
-    id: `${d.name}:${subject}@${at}`,
+    id: `${d.name}:${subject}${d.discriminator ? `#${d.discriminator}` : ""}@${at}`,
     source: d.source,
     name: d.name,
     cluster: d.cluster,

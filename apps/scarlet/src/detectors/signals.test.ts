@@ -198,3 +198,17 @@ describe("thresholds that a healthy service's own shape does not cross", () => {
     expect(feed([...usual, ...Array.from({ length: 40 }, () => 3.2)], 2000, p99)).toContain("metric.p99-latency");
   });
 });
+
+describe("alerts of one rule on one pod", () => {
+  it("are two findings when Alertmanager fingerprints them apart, one when it is the same alert again", () => {
+    const at = new Date("2026-11-23T10:00:00Z");
+    const alert = (fingerprint: string, container: string): Observation => ({
+      type: "alert",
+      cluster: "prod",
+      alert: { status: "firing", labels: { alertname: "KubeContainerWaiting", namespace: "shop", pod: "cart-a-1", container, reason: "CrashLoopBackOff" }, annotations: {}, startsAt: at.toISOString(), endsAt: "0001-01-01T00:00:00Z", generatorURL: "", fingerprint },
+    });
+    const ids = [alert("f1", "cart"), alert("f2", "sidecar"), alert("f1", "cart")].map((o) => detect(o, emptyHistory(), at, detectorSettings())[0]?.id);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids[0]).toBe(ids[2]);
+  });
+});

@@ -16,6 +16,7 @@ export const signatureOf = (d: { kind: string; cluster: string; namespace: strin
  */
 export async function learnedRate(store: OutcomeStore, playbook: string, signature: string, now: Date): Promise<{ rate: number; succeeded: number; failed: number; recurred: number }> {
   const t = await store.tally(playbook, signature, LEARNING_WINDOW_MS, now);
-  const rate = (t.succeeded + PRIOR_SUCCESSES) / (t.succeeded + t.failed + t.recurred + PRIOR_SUCCESSES);
+  // A recurrence weighs double: the fix held only for a while, and the next one will not hold either.
+  const rate = (t.succeeded + PRIOR_SUCCESSES) / (t.succeeded + t.failed + 2 * t.recurred + PRIOR_SUCCESSES);
   return { rate: Math.min(1, rate), ...t };
 }

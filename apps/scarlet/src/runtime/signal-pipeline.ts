@@ -42,7 +42,8 @@ export class SignalPipeline {
       } catch (e) {
         this.log.warn({ err: e, type: o.type }, "detector failed on an observation");
       }
-      this.#history = remember(this.#history, o, now, this.settings);
+      // An alert needs no history (Alertmanager debounced it); remembering thousands in a storm would only cost.
+      if (o.type !== "alert") this.#history = remember(this.#history, o, now, this.settings);
       for (const f of findings) {
         const out = this.desk.ingest(f);
         this.counters.findings++;

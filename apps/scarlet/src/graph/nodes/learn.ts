@@ -19,7 +19,8 @@ export function learnNode(deps: GraphDeps) {
       const fixed = s.verification?.healthy === true;
       const before = await deps.outcomes.tally(d.kind, signature, LEARNING_WINDOW_MS, now);
       await deps.outcomes.record({ playbook: d.kind, signature, actionKind: e.action.kind, outcome: fixed ? "succeeded" : "failed", incidentId: s.incidentId, at: now });
-      if (fixed && before.succeeded > 0) await deps.outcomes.record({ playbook: d.kind, signature, actionKind: e.action.kind, outcome: "recurred", incidentId: s.incidentId, at: now });
+      // The third time the same fix is needed on the same target, it is a recurrence, not bad luck.
+      if (fixed && before.succeeded >= 2) await deps.outcomes.record({ playbook: d.kind, signature, actionKind: e.action.kind, outcome: "recurred", incidentId: s.incidentId, at: now });
     }
     if (s.outcome === "escalated") return {};
     const healthy = s.verification?.healthy === true || s.verification?.superseded === true || s.judgement?.route === "none";
