@@ -1,5 +1,6 @@
 import type { Finding } from "@autodevops/shared";
 import { detectAlert } from "./alert-detector.js";
+import { detectConfig } from "./config-detector.js";
 import { detectEvent } from "./event-detector.js";
 import { baselineOf, earlier, remember, type History } from "./history.js";
 import { detectMemory } from "./memory-detector.js";
@@ -34,6 +35,8 @@ export function detect(o: Observation, h: History, now: Date, s: DetectorSetting
       return detectMetric(o, entries, now, baselineOf(h, o), s);
     case "alert":
       return detectAlert(o, now);
+    case "config":
+      return detectConfig(o, entries, now, s);
   }
 }
 

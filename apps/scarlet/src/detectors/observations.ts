@@ -86,6 +86,8 @@ export type Observation =
   | { type: "memory"; cluster: string; namespace: string; workload: string; pod: string; container: string; workingSetBytes: number; limitBytes?: number }
   /** One PromQL check's result for one workload (`service` label of the RED metrics). */
   | { type: "metric"; cluster: string; namespace: string; workload: string; check: MetricCheck; value: number }
+  /** A workload whose pod template reads ConfigMap keys (or whole ConfigMaps) that do not exist. */
+  | { type: "config"; cluster: string; namespace: string; workload: string; missing: { configMap: string; key?: string }[] }
   /** One alert of an Alertmanager notification; `cluster` when the alert has no `cluster` label. */
   | { type: "alert"; cluster: string; alert: WebhookAlert };
 
@@ -108,6 +110,8 @@ export function observationKey(o: Observation): string {
       return `metric/${o.cluster}/${o.namespace}/${o.workload}/${o.check}`;
     case "alert":
       return `alert/${o.alert.fingerprint}`;
+    case "config":
+      return `config/${o.cluster}/${o.namespace}/${o.workload}`;
   }
 }
 

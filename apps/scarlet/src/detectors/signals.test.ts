@@ -212,3 +212,18 @@ describe("alerts of one rule on one pod", () => {
     expect(ids[0]).toBe(ids[2]);
   });
 });
+
+describe("a ConfigMap key the pods read, removed", () => {
+  it("is named as a config error once the gap holds, before any pod restarts", () => {
+    const s = detectorSettings({ timeFactor: 10 });
+    const o: Observation = { type: "config", cluster: "prod", namespace: "shop", workload: "cart", missing: [{ configMap: "cart-config", key: "REDIS_ADDR" }] };
+    const t0 = Date.parse("2026-11-23T10:00:00Z");
+    let h = emptyHistory();
+    const first = observe(o, h, new Date(t0), s);
+    expect(first.findings).toEqual([]);
+    h = first.history;
+    const later = observe(o, h, new Date(t0 + 1500), s).findings;
+    expect(later).toEqual([expect.objectContaining({ name: "config.missing-reference", kind: "config-error", workload: "cart" })]);
+    expect(later[0]?.summary).toMatch(/key "REDIS_ADDR" of ConfigMap cart-config/);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Action } from "@autodevops/shared";
 import type { NodeObject, PodObject } from "../detectors/observations.js";
-import { annotationsOf, observationsOf, playbookContext, targetFactsOf, workloadHealth } from "./cluster-facts.js";
+import { annotationsOf, observationsOf, playbookContext, targetFactsOf, workloadHealth, missingConfig } from "./cluster-facts.js";
 import type { ClaimObject, ClusterEvent, ClusterView, NamespaceObject, ReplicaSetObject, RolloutWorkload } from "./cluster-facts.js";
 
 const NOW = new Date("2025-05-01T12:00:00Z");
@@ -128,5 +128,32 @@ describe("cluster facts from the watch's objects", () => {
     expect(workloadHealth(view, "shop", "cart")).toEqual({ replicas: 2, ready: 1, available: 1, updated: 2, crashLooping: 1, restarts: 8, podNames: ["cart-5c4b-aaaaa", "cart-5c4b-bbbbb"] });
     expect(workloadHealth(view, "shop", "frontend")?.podNames).not.toContain("frontend-7d9f-eeeee");
     expect(workloadHealth(view, "shop", "ghost")).toBeUndefined();
+  });
+});
+
+describe("missingConfig", () => {
+  it("lists the ConfigMap keys and whole ConfigMaps a template reads that do not exist, skipping optional ones", () => {
+    const w = {
+      metadata: { name: "cart", namespace: "shop" },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "cart",
+                env: [
+                  { name: "A", valueFrom: { configMapKeyRef: { name: "cart-config", key: "REDIS_ADDR" } } },
+                  { name: "B", valueFrom: { configMapKeyRef: { name: "cart-config", key: "PRESENT" } } },
+                  { name: "C", valueFrom: { configMapKeyRef: { name: "cart-config", key: "MAYBE", optional: true } } },
+                ],
+                envFrom: [{ configMapRef: { name: "gone" } }, { configMapRef: { name: "cart-config" } }],
+              },
+            ],
+          },
+        },
+      },
+    } as unknown as Parameters<typeof missingConfig>[0];
+    const maps = [{ metadata: { name: "cart-config", namespace: "shop" }, data: { PRESENT: "1" } }, { metadata: { name: "gone", namespace: "other" } }];
+    expect(missingConfig(w, maps)).toEqual([{ configMap: "cart-config", key: "REDIS_ADDR" }, { configMap: "gone" }]);
   });
 });

@@ -33,6 +33,35 @@ export interface ClusterView {
   events(): ClusterEvent[];
   claims(): ClaimObject[];
   namespaces(): NamespaceObject[];
+  /** Absent in views that do not cache ConfigMaps (the references then go unchecked). */
+  configMaps?(namespace?: string): ConfigMapObject[];
+}
+
+export type ConfigMapObject = { metadata: Meta; data?: Record<string, string> };
+
+type EnvSource = { env?: { name: string; valueFrom?: { configMapKeyRef?: { name?: string; key: string; optional?: boolean } } }[]; envFrom?: { configMapRef?: { name?: string; optional?: boolean } }[] };
+
+/**
+ * The ConfigMap keys a workload's pod template reads (env `configMapKeyRef`, `envFrom`) that do
+ * not exist: running pods carry on, but any restart fails with CreateContainerConfigError.
+ */
+export function missingConfig(w: WorkloadObject, configMaps: readonly ConfigMapObject[]): { configMap: string; key?: string }[] {
+  const byName = new Map(configMaps.filter((c) => c.metadata.namespace === w.metadata.namespace).map((c) => [c.metadata.name, c]));
+  const containers = (w.spec?.template?.spec?.containers ?? []) as EnvSource[];
+  const missing: { configMap: string; key?: string }[] = [];
+  for (const c of containers) {
+    for (const e of c.env ?? []) {
+      const r = e.valueFrom?.configMapKeyRef;
+      if (!r?.name || r.optional === true) continue;
+      const cm = byName.get(r.name);
+      if (!cm || cm.data?.[r.key] === undefined) missing.push({ configMap: r.name, key: r.key });
+    }
+    for (const e of c.envFrom ?? []) {
+      const r = e.configMapRef;
+      if (r?.name && r.optional !== true && !byName.has(r.name)) missing.push({ configMap: r.name });
+    }
+  }
+  return missing;
 }
 
 type WorkloadKind = "Deployment" | "StatefulSet";
@@ -63,6 +92,7 @@ export function observationsOf(view: ClusterView, now: Date): Observation[] {
     ...view.deployments().map((w): Observation => ({ type: "workload", cluster, workload: { ...w, kind: "Deployment" } })),
     ...view.statefulSets().map((w): Observation => ({ type: "workload", cluster, workload: { ...w, kind: "StatefulSet" } })),
     ...view.nodes().map((node): Observation => ({ type: "node", cluster, node })),
+    ...configObservations(view),
     ...view
       .events()
       .filter((e) => (eventTime(e) ?? Number.NEGATIVE_INFINITY) >= since)
@@ -225,4 +255,14 @@ export function workloadHealth(view: ClusterView, namespace: string, workload: s
     restarts: pods.reduce((sum, p) => sum + statuses(p).reduce((s, c) => s + c.restartCount, 0), 0),
     podNames: pods.map((p) => p.metadata.name),
   };
+}
+
+/** A `config` observation per workload whose template reads ConfigMap keys that are missing. */
+function configObservations(view: ClusterView): Observation[] {
+  if (!view.configMaps) return [];
+  const maps = view.configMaps();
+  return [...view.deployments().map((w) => ({ ...w, kind: "Deployment" })), ...view.statefulSets().map((w) => ({ ...w, kind: "StatefulSet" }))].flatMap((w): Observation[] => {
+    const missing = missingConfig(w, maps);
+    return missing.length === 0 ? [] : [{ type: "config", cluster: view.cluster, namespace: w.metadata.namespace ?? "default", workload: w.metadata.name, missing }];
+  });
 }

@@ -2,7 +2,7 @@ import { AppsV1Api, CoreV1Api, makeInformer } from "@kubernetes/client-node";
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
 import type { Logger } from "@autodevops/shared";
 import type { NodeObject, PodObject } from "../detectors/observations.js";
-import type { ClaimObject, ClusterEvent, ClusterView, NamespaceObject, ReplicaSetObject, RolloutWorkload } from "./cluster-facts.js";
+import type { ClaimObject, ClusterEvent, ClusterView, ConfigMapObject, NamespaceObject, ReplicaSetObject, RolloutWorkload } from "./cluster-facts.js";
 
 /** A cluster's objects kept current by list-and-watch; read synchronously, as often as wanted. */
 export interface ClusterWatch extends ClusterView {
@@ -43,6 +43,7 @@ export async function startClusterWatch({ cluster, kubeConfig, log, onChange }: 
     events: { path: "/api/v1/events", list: () => core.listEventForAllNamespaces() },
     claims: { path: "/api/v1/persistentvolumeclaims", list: () => core.listPersistentVolumeClaimForAllNamespaces() },
     namespaces: { path: "/api/v1/namespaces", list: () => core.listNamespace() },
+    configMaps: { path: "/api/v1/configmaps", list: () => core.listConfigMapForAllNamespaces() },
   } satisfies Record<string, Source>;
   type Name = keyof typeof sources;
 
@@ -119,6 +120,7 @@ export async function startClusterWatch({ cluster, kubeConfig, log, onChange }: 
     events: () => read<ClusterEvent>("events"),
     claims: () => read<ClaimObject>("claims"),
     namespaces: () => read<NamespaceObject>("namespaces"),
+    configMaps: (namespace?: string) => read<ConfigMapObject>("configMaps", namespace),
     stop,
   };
 }

@@ -141,8 +141,21 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   }
 
   // Incidents whose signals stopped and that nothing works on are closed, so a new occurrence is a new incident.
+  // An approval still pending when the trouble has cleared on its own is withdrawn, and the thread
+  // goes on to close the incident without acting.
+  const closeQuietMs = o.closeQuietMs ?? 600_000;
   const quietClose = setInterval(() => {
-    void desk.closeQuiet(o.closeQuietMs ?? 600_000, (id) => ["running", "waiting"].includes(runner.phaseOf(id))).catch((e: unknown) => log.warn({ err: e }, "quiet close failed"));
+    void (async () => {
+      await desk.closeQuiet(closeQuietMs, (id) => ["running", "waiting"].includes(runner.phaseOf(id)));
+      for (const id of desk.openIds()) {
+        if (runner.phaseOf(id) !== "waiting" || now().getTime() - desk.lastFindingAt(id) < closeQuietMs) continue;
+        for (const a of await stores.approvals.withdraw(id)) {
+          await o.audit.append({ actor: "scarlet", type: "approval.expired", incidentId: id, data: { approvalId: a.id, reason: "withdrawn: no signal for the incident any more" } });
+          scarletMetrics.approvalClosed();
+        }
+        await runner.resume(id);
+      }
+    })().catch((e: unknown) => log.warn({ err: e }, "quiet close failed"));
   }, 5000);
 
   // Approvals nobody decided in time: expire them and let their threads escalate.

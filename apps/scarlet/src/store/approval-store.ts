@@ -81,6 +81,15 @@ export class ApprovalStore {
     return err({ code: "already_decided", message: `approval ${id} was already ${current.status} by ${current.decidedBy ?? "someone"}` });
   }
 
+  /** Withdraws an incident's pending requests (its trouble cleared before anyone decided); returns them. */
+  async withdraw(incidentId: string): Promise<Approval[]> {
+    const r = await this.pool.query<Row>(
+      "UPDATE scarlet_approvals SET status = 'expired', reason = 'withdrawn: the trouble cleared before anyone decided' WHERE incident_id = $1 AND status = 'pending' RETURNING *",
+      [incidentId],
+    );
+    return r.rows.map(toApproval);
+  }
+
   /** Marks pending requests past their expiry as expired; returns them. */
   async expireDue(now: Date): Promise<Approval[]> {
     const r = await this.pool.query<Row>(
