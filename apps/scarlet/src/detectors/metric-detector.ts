@@ -105,6 +105,7 @@ function detectBaseline(o: MetricObs, entries: readonly Entry[], now: Date, b: B
 /** Findings from one PromQL check's value for one workload. */
 export function detectMetric(o: MetricObs, entries: readonly Entry[], now: Date, baseline: Baseline, s: DetectorSettings): Finding[] {
   if (!Number.isFinite(o.value)) return [];
+  if (o.check === "p99-latency" && s.latencyExemptNamespaces.includes(o.namespace)) return [];
   if (o.check === "request-rate") return detectBaseline(o, entries, now, baseline, s);
   return detectThreshold(o as MetricObs & { check: keyof typeof HINTS }, entries, now, baseline, s);
 }

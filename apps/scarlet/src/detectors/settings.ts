@@ -25,6 +25,8 @@ export interface DetectorSettings {
   memory: { nearLimit: number; trendMinSamples: number; trendMinSpanMs: number; trendMinR2: number; trendMinGrowth: number; trendMinGrowthBytes: number; horizonMs: number };
   /** How long history keeps an observation (wall ms). */
   retentionMs: number;
+  /** Namespaces slow by design whose p99 latency is not checked (deploy/prometheus/rules.yaml leaves batch out too). */
+  latencyExemptNamespaces: readonly string[];
   /** Registries the estate pulls from; a bare pod from another one is suspect. */
   knownRegistries: readonly string[];
 }
@@ -46,6 +48,7 @@ export function detectorSettings(overrides: Partial<DetectorSettings> = {}): Det
     flapping: { crossings: 2, windowMs: 10 * 60_000 },
     memory: { nearLimit: 0.85, trendMinSamples: 4, trendMinSpanMs: 10_000, trendMinR2: 0.8, trendMinGrowth: 0.08, trendMinGrowthBytes: 64 * 2 ** 20, horizonMs: 30 * 60_000 },
     retentionMs: 15 * 60_000,
+    latencyExemptNamespaces: ["batch"],
     knownRegistries: ["registry.example.com", "registry.k8s.io", "docker.io/library"],
     ...overrides,
   };

@@ -16,8 +16,8 @@ export interface IncidentDesk {
   symptomOf(id: string): string | undefined;
   /** Applies a change to the incident's state, persists it and tells the bus. */
   update(id: string, change: (i: Incident) => void): Promise<Incident | undefined>;
-  /** Marks it resolved (with the symptoms folded into it). */
-  resolve(id: string): Promise<void>;
+  /** Marks it resolved (with the symptoms folded into it); `tail: false` when nothing was broken. */
+  resolve(id: string, opts?: { tail?: boolean }): Promise<void>;
   /**
    * Wall ms of the incident's newest finding (with `watchOnly`, of the Kubernetes watch's: what is
    * true now, unlike rate windows and alerts, which lag a fix by minutes).

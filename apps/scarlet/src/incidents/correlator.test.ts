@@ -47,6 +47,14 @@ describe("IncidentBook: dedup and joining", () => {
     expect(b.get("inc-1")?.fingerprint).toBe("prod/shop/cart/service");
   });
 
+  it("takes no tail for an incident closed as nothing broken: the fault that follows opens its own", () => {
+    const b = book(180_000);
+    b.ingest(crashloop("cart", "cart-7d9f8b6c5d-x2x9z"), at(0));
+    b.resolve("inc-1", at(10), { tail: false });
+    const next = b.ingest(alert("KubePodCrashLooping", { namespace: "shop", workload: "cart", pod: "cart-7d9f8b6c5d-x2x9z" }, 30), at(30));
+    expect(next).toMatchObject({ type: "opened", incident: { id: "inc-2" } });
+  });
+
   it("names the most specific kind the evidence supports and keeps the worst severity", () => {
     const b = book();
     b.ingest(finding({ name: "workload.replicas-unavailable", workload: "checkout" }), at(0));

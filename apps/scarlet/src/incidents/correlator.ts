@@ -131,8 +131,12 @@ export class IncidentBook {
     return { type: "joined", incident: rec.incident, asSymptom: asSymptom || rec.symptomOf !== undefined, absorbed: own };
   }
 
-  /** Marks an incident resolved, with the incidents absorbed into it; returns them all. */
-  resolve(id: string, now: Date): Incident[] {
+  /**
+   * Marks an incident resolved, with the incidents absorbed into it; returns them all. With
+   * `tail: false` (nothing was broken: a flap, noise) later findings are not taken as its tail:
+   * a real fault that follows must open its own incident.
+   */
+  resolve(id: string, now: Date, opts: { tail?: boolean } = {}): Incident[] {
     const rec = this.#byId.get(id);
     if (rec === undefined || rec.resolvedAt !== undefined) return [];
     const all = [rec, ...[...this.#open.values()].filter((r) => r.symptomOf === id)];
@@ -142,6 +146,7 @@ export class IncidentBook {
       r.incident.resolvedAt = now.toISOString();
       r.incident.updatedAt = now.toISOString();
       this.#open.delete(r.fingerprint);
+      if (opts.tail === false) continue;
       this.#closed.set(r.fingerprint, r);
       // Callers folded in as symptoms lag the fix too: their late alerts are this occurrence's tail.
       for (const s of r.evidence.keys()) {

@@ -143,9 +143,9 @@ export class Desk implements IncidentDesk {
   }
 
   /** Closes an incident and the symptoms folded into it; an escalated one keeps its status. */
-  async resolve(id: string): Promise<void> {
+  async resolve(id: string, opts: { tail?: boolean } = {}): Promise<void> {
     const now = this.#opts.now();
-    const closed = this.#book.resolve(id, now);
+    const closed = this.#book.resolve(id, now, opts);
     for (const i of closed.length > 0 ? closed : [{ id }]) {
       const o = this.#overlays.get(i.id) ?? {};
       const settled = o.status === "escalated" || o.status === "failed";

@@ -25,7 +25,8 @@ export function learnNode(deps: GraphDeps) {
     if (s.outcome === "escalated") return {};
     const healthy = s.verification?.healthy === true || s.verification?.superseded === true || s.judgement?.route === "none";
     if (!healthy) return {};
-    await deps.desk.resolve(s.incidentId);
+    // Nothing broken (a flap): a real fault right after is a new incident, not this one's tail.
+    await deps.desk.resolve(s.incidentId, { tail: s.judgement?.route !== "none" });
     const incident = deps.desk.view(s.incidentId);
     if (incident) {
       const draft = summarize(incident, s);
