@@ -55,6 +55,15 @@ describe("IncidentBook: dedup and joining", () => {
     expect(next).toMatchObject({ type: "opened", incident: { id: "inc-2" } });
   });
 
+  it("lets a flap join an open incident but never open one when the book is told so", () => {
+    const b = new IncidentBook({ newId: ids(), opens: (f) => f.kind !== "flapping" });
+    const flap = { ...crashloop("cart", "cart-7d9f8b6c5d-x2x9z"), id: "flap", source: "prometheus" as const, name: "metric.flapping", kind: "flapping" as const };
+    expect(b.ingest(flap, at(0))).toEqual({ type: "ignored", reason: "flapping alone opens no incident" });
+    expect(b.openIncidents()).toEqual([]);
+    b.ingest(crashloop("cart", "cart-7d9f8b6c5d-x2x9z", 5), at(5));
+    expect(b.ingest({ ...flap, id: "flap-2", at: at(10).toISOString() }, at(10))).toMatchObject({ type: "joined", incident: { id: "inc-1" } });
+  });
+
   it("names the most specific kind the evidence supports and keeps the worst severity", () => {
     const b = book();
     b.ingest(finding({ name: "workload.replicas-unavailable", workload: "checkout" }), at(0));

@@ -33,6 +33,11 @@ export interface IncidentBookOptions {
    * long quiet period would swallow a new occurrence that follows soon after.
    */
   watchQuietMs?: number;
+  /**
+   * Whether a finding may open an incident of its own (default: all may). A flap or noise is
+   * "nothing broken": it joins an incident already open for its target, and otherwise is only counted.
+   */
+  opens?: (f: Finding) => boolean;
   /** How long a finding's dedup keys are remembered (default 15 minutes: a storm of 5,000 a minute keeps ~75,000 short keys). */
   dedupWindowMs?: number;
 }
@@ -41,7 +46,8 @@ export type IngestOutcome =
   | { type: "opened"; incident: Incident; absorbed: string[] }
   | { type: "joined"; incident: Incident; asSymptom: boolean; absorbed: string[] }
   | { type: "duplicate"; incidentId: string | null }
-  | { type: "stale"; incidentId: string };
+  | { type: "stale"; incidentId: string }
+  | { type: "ignored"; reason: string };
 
 /** Node faults, and the kinds of pod findings on that node they explain. */
 const NODE_EXPLAINS: Partial<Record<RootCauseKind, ReadonlySet<RootCauseKind>>> = {
@@ -64,6 +70,7 @@ export class IncidentBook {
   readonly #quietMs: number;
   readonly #watchQuietMs: number;
   readonly #dedupMs: number;
+  readonly #opens: (f: Finding) => boolean;
   readonly #known: string[];
   readonly #byId = new Map<string, IncidentRecord>();
   readonly #open = new Map<string, IncidentRecord>();
@@ -77,6 +84,7 @@ export class IncidentBook {
     this.#quietMs = opts.quietMs ?? 180_000;
     this.#watchQuietMs = opts.watchQuietMs ?? this.#quietMs;
     this.#dedupMs = opts.dedupWindowMs ?? 900_000;
+    this.#opens = opts.opens ?? (() => true);
     this.#known = [...this.#graph.services].map((k) => k.split("/")[1] ?? k);
   }
 
@@ -120,6 +128,7 @@ export class IncidentBook {
       }
     }
     if (rec === undefined) {
+      if (!this.#opens(f)) return { type: "ignored", reason: `${f.kind} alone opens no incident` };
       rec = this.#openRecord(fp, target, service, now);
       opened = true;
     }

@@ -37,7 +37,7 @@ function storm(size: number, seed: number): Finding[] {
 
 function run(findings: Finding[]) {
   const book = new IncidentBook({ newId: ids() });
-  const tally: Record<IngestOutcome["type"], number> = { opened: 0, joined: 0, duplicate: 0, stale: 0 };
+  const tally: Record<IngestOutcome["type"], number> = { opened: 0, joined: 0, duplicate: 0, stale: 0, ignored: 0 };
   const start = performance.now();
   for (const f of findings) tally[book.ingest(f, new Date(f.at)).type]++;
   const ms = performance.now() - start;

@@ -54,6 +54,8 @@ export class Desk implements IncidentDesk {
       ...(opts.graph ? { graph: opts.graph } : {}),
       ...(opts.quietMs !== undefined ? { quietMs: opts.quietMs } : {}),
       ...(opts.watchQuietMs !== undefined ? { watchQuietMs: opts.watchQuietMs } : {}),
+      // A flap or noise is nothing broken: it may join an open incident, never open one.
+      opens: (f) => f.kind !== "flapping" && f.kind !== "noise",
     });
   }
 

@@ -54,7 +54,7 @@ export class SignalPipeline {
           continue;
         }
         accepted++;
-        if (out.type !== "stale") this.onIncident(out.incident.id, f);
+        if (out.type === "opened" || out.type === "joined") this.onIncident(out.incident.id, f);
       }
     }
     if (now.getTime() - this.#lastPrune > 60_000) {
