@@ -1,5 +1,5 @@
 import { action, confidence, CRASH, ERRORS, factsOf, named, numLabel, onWorkload, onWorkloadDiagnosis, OOM, recentRollout, SATURATION, workloadsOf } from "./evidence.js";
-import type { Playbook, WorkloadFacts } from "./types.js";
+import type { Candidate, Playbook, WorkloadFacts } from "./types.js";
 
 /** Per-pod CPU use over the limit that a scale-up aims for, leaving room for the traffic's wander. */
 export const TARGET_UTILISATION = 0.7;
@@ -53,16 +53,15 @@ export const trafficSpike: Playbook = {
     const wanted = Math.max(current + 1, Math.ceil((current * demand) / TARGET_UTILISATION));
     const replicas = Math.min(wanted, current * MAX_STEP);
     const kind = d.details.workloadKind === "StatefulSet" ? "StatefulSet" : "Deployment";
-    return {
-      route: "act",
-      candidates: [
-        {
-          action: action({ kind: "scale", cluster: d.cluster, namespace: d.namespace, target: d.workload, params: { replicas, from: current, workloadKind: kind } }),
-          risk: replicas <= current * 2 ? "low" : "medium",
-          why: `each pod needs ~${demand.toFixed(2)}× its CPU limit at ${current} replicas; ${replicas} bring it to ~${((current * demand) / replicas).toFixed(2)}× (target ${TARGET_UTILISATION})${wanted > replicas ? `; capped at ${MAX_STEP}× in one step` : ""}`,
-        },
-      ],
-    };
+    const scaleTo = (n: number, risk: "low" | "medium", note: string): Candidate => ({
+      action: action({ kind: "scale", cluster: d.cluster, namespace: d.namespace, target: d.workload ?? "", params: { replicas: n, from: current, workloadKind: kind } }),
+      risk,
+      why: `each pod needs ~${demand.toFixed(2)}× its CPU limit at ${current} replicas; ${n} bring it to ~${((current * demand) / n).toFixed(2)}× (target ${TARGET_UTILISATION})${note}`,
+    });
+    const full = scaleTo(replicas, replicas <= current * 2 ? "low" : "medium", wanted > replicas ? `; capped at ${MAX_STEP}× in one step` : "");
+    // More than doubling is a person's call; doubling first is not, and relieves most of the load at once.
+    const double = current * 2;
+    return { route: "act", candidates: replicas > double ? [scaleTo(double, "low", `; a first step (doubling), ${replicas} wanted in all`), full] : [full] };
   },
 };
 

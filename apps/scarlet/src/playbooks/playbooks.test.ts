@@ -113,12 +113,16 @@ describe("playbooks", () => {
     expect(unsure?.confidence ?? 1).toBeLessThan(sure?.confidence ?? 0);
   });
 
-  it("sizes a scale-up so each pod's CPU stays under its limit, capped at four times in one step", () => {
+  it("sizes a scale-up so each pod's CPU stays under its limit, capped at four times in one step, offering a doubling first", () => {
     const spike = [f({ source: "alertmanager", name: "CPUThrottlingHigh", kind: "traffic-spike", workload: "frontend" })];
     const c = ctx([facts("frontend", { replicas: 3, available: 3, load: { requestRate: 2000, baselineRequestRate: 100, baselineCpuRatio: 0.5 } })]);
     const d = diagnose(spike, c)[0];
     const p = d ? plan(d, c) : undefined;
-    expect(p?.route === "act" ? p.candidates[0]?.action.params : undefined).toMatchObject({ replicas: 12, from: 3 });
+    const candidates = p?.route === "act" ? p.candidates : [];
+    expect(candidates.map((x) => [x.action.params, x.risk])).toEqual([
+      [{ replicas: 6, from: 3, workloadKind: "Deployment" }, "low"],
+      [{ replicas: 12, from: 3, workloadKind: "Deployment" }, "medium"],
+    ]);
   });
 
   it("gives nothing at all for findings no playbook recognises", () => {

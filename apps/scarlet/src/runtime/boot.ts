@@ -80,7 +80,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
       verify: sandbox ? { deadlineMs: 90_000, pollMs: 1000, quietMs: 8000 } : { deadlineMs: 600_000, pollMs: 5000, quietMs: 120_000 },
       telemetryIntervalMs: sandbox ? 2000 : 15_000,
       closeQuietMs: sandbox ? 60_000 : 600_000,
-      evidenceWaitMs: sandbox ? 30_000 : 120_000,
+      evidenceWaitMs: sandbox ? 90_000 : 180_000,
       ...(setup.clusters[0] ? { defaultCluster: setup.clusters[0].name } : {}),
       gatherEvidence: toolEvidence(tools, o.log.child({ component: "evidence" })),
       ...(o.llm ? llmHooks(o.llm, o.log) : {}),
