@@ -59,7 +59,16 @@ export function detectEvent(o: EventObs, now: Date, s: DetectorSettings): Findin
       evidence: [`${e.type ?? "Warning"} ${e.reason ?? ""} x${count}${e.lastTimestamp ? ` (last ${e.lastTimestamp})` : ""}: ${e.message ?? ""}`],
       labels: { reason: e.reason ?? "", count: String(count), ...(io.kind ? { objectKind: io.kind } : {}) },
     },
-    now,
+    // Dated when the event last happened: the same event seen again on the next round is the same
+    // finding (a duplicate), not fresh news that the trouble goes on.
+    eventAt(e) ?? now,
   );
   return [f];
+}
+
+/** When an event last happened, as its object says; undefined when it says nothing readable. */
+function eventAt(e: EventObs["event"]): Date | undefined {
+  const t = e.lastTimestamp ?? (e as { eventTime?: string }).eventTime ?? e.firstTimestamp;
+  const ms = t === undefined ? Number.NaN : Date.parse(t);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
 }
