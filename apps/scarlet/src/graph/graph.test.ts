@@ -98,18 +98,24 @@ describe("a crash loop under the default policy", () => {
   });
 });
 
+/** Nothing reached the cluster, the audit is honest, and the incident went to people for `reason`. */
+async function expectEscalatedUntouched(s: ReturnType<typeof scenario>, id: string, reason: RegExp) {
+  expectNoCalls(s);
+  expectHonest(s);
+  const incident = s.desk.view(id);
+  expect(incident?.status).toBe("escalated");
+  expect(incident?.decision?.reasons.join("\n")).toMatch(reason);
+  return incident;
+}
+
 describe("what must not act", () => {
   it("escalates with no call when the workload's autonomy is off", async () => {
     const { s, id } = crashingCart();
     s.live.annotateWorkload("shop", "cart", { "autodevops.io/autonomy": "off" });
     await s.run(id);
 
-    expectNoCalls(s);
-    expectHonest(s);
-    const incident = s.desk.view(id);
-    expect(incident?.status).toBe("escalated");
+    const incident = await expectEscalatedUntouched(s, id, /autonomy is off/);
     expect(incident?.decision?.route).toBe("escalate");
-    expect(incident?.decision?.reasons.join("\n")).toMatch(/autonomy is off/);
     expect(s.audit.types(id)).toEqual(expect.arrayContaining(["decision.made", "incident.escalated"]));
     expect(s.audit.types(id).filter((t) => t.startsWith("action."))).toEqual([]);
     expect(await h.stores.actions.ofIncident(id)).toEqual([]);
@@ -120,12 +126,8 @@ describe("what must not act", () => {
     s.live.annotateNamespace("shop", { "autodevops.io/freeze-until": inOneHour() });
     await s.run(id);
 
-    expectNoCalls(s);
-    expectHonest(s);
-    const incident = s.desk.view(id);
-    expect(incident?.status).toBe("escalated");
+    const incident = await expectEscalatedUntouched(s, id, /frozen until/);
     expect(incident?.decision?.route).toBe("escalate");
-    expect(incident?.decision?.reasons.join("\n")).toMatch(/frozen until/);
     expect(s.audit.types(id)).toContain("incident.escalated");
     expect(await h.stores.actions.ofIncident(id)).toEqual([]);
   });
@@ -203,12 +205,8 @@ describe("what must not act", () => {
     await seedAction(h.stores.actions, "old-3", restart(), "succeeded", 10 * 60);
     await s.run(id);
 
-    expectNoCalls(s);
-    expectHonest(s);
-    const incident = s.desk.view(id);
-    expect(incident?.status).toBe("escalated");
+    const incident = await expectEscalatedUntouched(s, id, /the same fix ran 3 times on cart/);
     expect(incident?.decision?.route).toBe("escalate");
-    expect(incident?.decision?.reasons.join("\n")).toMatch(/the same fix ran 3 times on cart/);
     expect(s.audit.of(id).find((e) => e.type === "decision.made")?.data.limitsHit).toContain("fix-budget");
     expect(await h.stores.actions.ofIncident(id)).toEqual([]);
   });
@@ -226,11 +224,7 @@ describe("what must not act", () => {
     for (const [i, a] of others.entries()) await seedAction(h.stores.actions, `old-${i}`, a, "succeeded", 40 * 60 - i * 60);
     await s.run(id);
 
-    expectNoCalls(s);
-    expectHonest(s);
-    const incident = s.desk.view(id);
-    expect(incident?.status).toBe("escalated");
-    expect(incident?.decision?.reasons.join("\n")).toMatch(/5 actions on cart in 3600 s, the limit is 5/);
+    await expectEscalatedUntouched(s, id, /5 actions on cart in 3600 s, the limit is 5/);
     const limits = s.audit.of(id).find((e) => e.type === "decision.made")?.data.limitsHit;
     expect(limits).toContain("rate-limit-target");
     expect(limits).not.toContain("fix-budget");
@@ -241,11 +235,7 @@ describe("what must not act", () => {
     for (let i = 0; i < 20; i++) await seedAction(h.stores.actions, `elsewhere-${i}`, restart(`svc-${i}`, "other"), "succeeded", 300);
     await s.run(id);
 
-    expectNoCalls(s);
-    expectHonest(s);
-    const incident = s.desk.view(id);
-    expect(incident?.status).toBe("escalated");
-    expect(incident?.decision?.reasons.join("\n")).toMatch(/20 actions in 600 s, the global limit is 20/);
+    await expectEscalatedUntouched(s, id, /20 actions in 600 s, the global limit is 20/);
     expect(s.audit.of(id).find((e) => e.type === "decision.made")?.data.limitsHit).toContain("rate-limit-global");
   });
 
