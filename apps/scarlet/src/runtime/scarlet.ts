@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import pg from "pg";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { McpToolbox } from "@autodevops/mcp-clients";
 import { createServiceMetrics, err, ok, type AlertmanagerWebhook, type Approval, type ApprovalDecision, type AuditStore, type EventBus, type Finding, type Logger, type Result } from "@autodevops/shared";
@@ -73,7 +74,11 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   const now = o.now ?? (() => new Date());
   const log = o.log;
   const pool = await openScarletDatabase(o.databaseUrl, log);
-  const checkpointer = PostgresSaver.fromConnString(o.databaseUrl);
+  // Its own pool, with an error listener: a checkpoint connection lost while idle (Postgres going
+  // away) must be logged, not crash the process (PostgresSaver.fromConnString adds no listener).
+  const checkpointPool = new pg.Pool({ connectionString: o.databaseUrl, max: 4, application_name: "scarlet-checkpoints" });
+  checkpointPool.on("error", (e) => log.warn({ err: e }, "checkpoint pool client failed"));
+  const checkpointer = new PostgresSaver(checkpointPool);
   await checkpointer.setup();
   const stores = { incidents: new IncidentStore(pool), approvals: new ApprovalStore(pool), actions: new ActionStore(pool), outcomes: new OutcomeStore(pool) };
   const graphConfig = buildCallGraph(o.callGraph ?? ESTATE_CALL_GRAPH);
