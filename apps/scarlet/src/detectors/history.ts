@@ -1,9 +1,13 @@
-import { emptyBaseline, updateBaseline, zScore, type Baseline } from "./baseline.js";
+import { emptyBaseline, isSpike, updateBaseline, zScore, type Baseline } from "./baseline.js";
 import { observationKey, type Observation } from "./observations.js";
 import type { DetectorSettings } from "./settings.js";
 
-/** One earlier observation of the same thing, at wall time `at` (ms). */
-export type Entry = { at: number; obs: Observation };
+/**
+ * One earlier observation of the same thing, at wall time `at` (ms). A baselined value carries
+ * whether it was a spike against the baseline of its time: judged again against today's mean
+ * (which a long spike drags up), the start of a spike would stop counting and it would never hold.
+ */
+export type Entry = { at: number; obs: Observation; spike?: boolean };
 
 /** What the detectors remember between calls: earlier observations per key, and baselines. */
 export interface History {
@@ -50,9 +54,9 @@ export function remember(h: History, o: Observation, now: Date, s: DetectorSetti
   const key = observationKey(o);
   const at = now.getTime();
   const kept = (h.entries[key] ?? []).filter((e) => at - e.at <= s.retentionMs);
-  const entries = { ...h.entries, [key]: [...kept, { at, obs: o }] };
-  if (o.type !== "metric" || !BASELINED.has(o.check)) return { entries, baselines: h.baselines };
+  if (o.type !== "metric" || !BASELINED.has(o.check)) return { entries: { ...h.entries, [key]: [...kept, { at, obs: o }] }, baselines: h.baselines };
   const b = baselineOf(h, o);
+  const entries = { ...h.entries, [key]: [...kept, { at, obs: o, spike: isSpike(b, o.value, s.baseline) }] };
   // A latency in breach is not learned at all: a slow dependency must not become the new normal while it lasts.
   // While the baseline is still being learned every value counts, or a service slow by design would never get one.
   if (o.check === "p99-latency" && b.count >= s.baseline.minSamples && breachesGuarded(o.value, b, s)) return { entries, baselines: h.baselines };

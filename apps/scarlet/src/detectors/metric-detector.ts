@@ -1,5 +1,5 @@
 import type { Finding, RootCauseKind } from "@autodevops/shared";
-import { zScore, type Baseline } from "./baseline.js";
+import { isSpike, zScore, type Baseline } from "./baseline.js";
 import { finding } from "./finding.js";
 import { breachesGuarded, heldFor, type Entry } from "./history.js";
 import type { MetricCheck } from "./observations.js";
@@ -77,10 +77,12 @@ function detectThreshold(o: MetricObs & { check: keyof typeof HINTS }, entries: 
 /** The request rate against its learned baseline: a spike must be `zWarning` deviations and `minRatio` × the mean, held. */
 function detectBaseline(o: MetricObs, entries: readonly Entry[], now: Date, b: Baseline, s: DetectorSettings): Finding[] {
   const c = s.baseline;
-  if (b.count < c.minSamples) return [];
-  const anomalous = (v: number) => zScore(b, v) >= c.zWarning && v >= c.minRatio * b.mean;
-  const held = heldFor(entries, o, now, (x) => anomalous(x.value));
-  if (held === undefined || held < c.holdMs) return [];
+  if (!isSpike(b, o.value, c)) return [];
+  // Each earlier sample as judged when it came (see Entry): a long spike drags the mean up behind it.
+  let since = now.getTime();
+  for (let i = entries.length - 1; i >= 0 && entries[i]?.spike === true; i--) since = entries[i]?.at ?? since;
+  const held = now.getTime() - since;
+  if (held < c.holdMs) return [];
   const z = zScore(b, o.value);
   const ratio = b.mean > 0 ? o.value / b.mean : Infinity;
   return [

@@ -55,6 +55,20 @@ describe("metric checks", () => {
     expect(Number(spike.findings[0]?.labels.ratio)).toBeGreaterThan(2);
   });
 
+  it("name a spike that a 1-minute rate window ramps up over a minute, though its start drags the mean up", () => {
+    // What Prometheus' rate(...[1m]) shows for a ×3 step: a linear ramp over 60 s, sampled every 2 s.
+    const quiet = series(() => metric("request-rate", 38), 3 * 60_000, 2_000);
+    const start = 3 * 60_000 + 2_000;
+    const ramp = (t: number) => 38 * (1 + 2 * Math.min(1, t / 60_000));
+    const spike = series((t) => metric("request-rate", ramp(t)), 3 * 60_000, 2_000, quiet.history, start);
+    const first = spike.findings.find((f) => f.name === "metric.request-rate-anomaly");
+    expect(first).toBeDefined();
+    // Above 1.5× from ~15 s into the ramp, held 30 s: named within a minute of the step.
+    expect(Date.parse(first?.at ?? "") - (now.getTime() + start)).toBeLessThan(60_000);
+    // And still named two minutes in: the spike has not become the new normal yet.
+    expect(spike.findings.some((f) => f.name === "metric.request-rate-anomaly" && Date.parse(f.at) - (now.getTime() + start) > 120_000)).toBe(true);
+  });
+
   it("keep the EWMA's mean and spread, and a floor on the spread of a flat series", () => {
     let b = emptyBaseline;
     for (const v of [10, 12, 8, 11, 9]) b = updateBaseline(b, v, 0.5);
