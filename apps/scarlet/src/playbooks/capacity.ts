@@ -18,20 +18,41 @@ export function demandRatio(load: WorkloadFacts["load"], rateRatio: number | und
   return Math.max(load?.cpuRatio ?? 0, 1) * 1.5;
 }
 
+const RATE_SPIKE = ["metric.request-rate-anomaly"];
+
+/**
+ * Pods working at their CPU limit now (the saturation and throttling checks' warning levels),
+ * from the latest readings: with a request-rate spike held, this is enough to call it load,
+ * without waiting for the saturation check's own hold.
+ */
+export function cpuBound(load: WorkloadFacts["load"]): boolean {
+  return (load?.cpuRatio ?? 0) >= 0.8 || (load?.throttledShare ?? 0) >= 0.25;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
 export const trafficSpike: Playbook = {
   kind: "traffic-spike",
   diagnose(fs, ctx) {
-    for (const { namespace, workload } of workloadsOf(named(fs, SATURATION))) {
+    const saturated = workloadsOf(named(fs, SATURATION));
+    const spiking = workloadsOf(named(fs, RATE_SPIKE)).filter((w) => cpuBound(factsOf(ctx, w.namespace, w.workload)?.load));
+    const seen = new Set<string>();
+    for (const { namespace, workload } of [...saturated, ...spiking]) {
+      if (seen.has(`${namespace}/${workload}`)) continue;
+      seen.add(`${namespace}/${workload}`);
       const mine = onWorkload(fs, namespace, workload);
       const facts = factsOf(ctx, namespace, workload);
       // Saturation from crashing replicas, a fresh rollout's errors or a memory fault is not load.
       if (named(mine, [...CRASH, ...OOM]).length > 0 || (recentRollout(facts, ctx) && named(mine, ERRORS).length > 0)) continue;
-      const rate = named(mine, ["metric.request-rate-anomaly"]);
+      const rate = named(mine, RATE_SPIKE);
       const ratio = Math.max(0, ...numLabel(rate, "ratio"));
+      const load = facts?.load;
+      // More requests and the CPU at its limit: load. Either one alone is weaker (a CPU-hungry build, a crawler on a cache).
+      const both = rate.length > 0 && (named(mine, SATURATION).length > 0 || cpuBound(load));
       return onWorkloadDiagnosis(
         {
           kind: "traffic-spike",
-          confidence: confidence(rate.length > 0 ? 0.8 : 0.6, mine),
+          confidence: confidence(both ? 0.8 : 0.6, mine),
           cluster: mine[0]?.cluster ?? ctx.cluster,
           namespace,
           workload,
@@ -40,7 +61,10 @@ export const trafficSpike: Playbook = {
           details: { workloadKind: facts?.kind === "StatefulSet" ? "StatefulSet" : "Deployment", ...(facts ? { replicas: facts.replicas } : {}), ...(ratio > 0 ? { rateRatio: ratio } : {}) },
         },
         mine,
-        ratio > 0 ? [`request rate ${ratio.toFixed(1)}× baseline`] : [],
+        [
+          ...(ratio > 0 ? [`request rate ${ratio.toFixed(1)}× baseline`] : []),
+          ...(load?.cpuRatio !== undefined ? [`CPU at ${pct(load.cpuRatio)} of its limit${load.throttledShare !== undefined ? `, ${pct(load.throttledShare)} of periods throttled` : ""}`] : []),
+        ],
       );
     }
     return undefined;

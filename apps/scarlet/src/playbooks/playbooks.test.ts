@@ -125,6 +125,20 @@ describe("playbooks", () => {
     ]);
   });
 
+  it("calls a held request-rate spike with the CPU at its limit now load, sure enough to scale alone; a spike with CPU to spare is not", () => {
+    const rate = [f({ source: "prometheus", name: "metric.request-rate-anomaly", kind: "traffic-spike", workload: "frontend", labels: { ratio: "2.90" } })];
+    const bound = ctx([facts("frontend", { replicas: 3, available: 3, load: { requestRate: 110, baselineRequestRate: 38, cpuRatio: 0.97, baselineCpuRatio: 0.34, throttledShare: 0.15 } })]);
+    const d = diagnose(rate, bound)[0];
+    expect(d?.kind).toBe("traffic-spike");
+    expect(d?.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(d?.evidence.join("\n")).toContain("CPU at 97 % of its limit, 15 % of periods throttled");
+    const p = d ? plan(d, bound) : undefined;
+    // 110/38 × 0.34 ≈ 0.98 of a pod's limit each at 3 replicas: 5 bring it to ~0.59, within a doubling.
+    expect(p?.route === "act" ? p.candidates.map((x) => [x.action.params.replicas, x.risk]) : []).toEqual([[5, "low"]]);
+    const spare = ctx([facts("frontend", { replicas: 3, available: 3, load: { requestRate: 110, baselineRequestRate: 38, cpuRatio: 0.3, baselineCpuRatio: 0.1, throttledShare: 0 } })]);
+    expect(diagnose(rate, spare).map((x) => x.kind)).not.toContain("traffic-spike");
+  });
+
   it("gives nothing at all for findings no playbook recognises", () => {
     expect(diagnose([f({ name: "workload.replicas-unavailable", kind: "unknown", workload: "cart" })], ctx([facts("cart")]))).toEqual([]);
   });

@@ -1,10 +1,13 @@
 import type { Action } from "@autodevops/shared";
 import type { LiveFacts } from "../graph/deps.js";
 import type { CallGraph } from "../incidents/call-graph.js";
+import type { WorkloadFacts } from "../playbooks/types.js";
 import { annotationsOf, playbookContext, targetFactsOf, workloadHealth, type ClusterView } from "../monitor/cluster-facts.js";
 import { workloadOfPod, type Observation } from "../detectors/observations.js";
 
 type Memory = Extract<Observation, { type: "memory" }>;
+type Metric = Extract<Observation, { type: "metric" }>;
+type Load = NonNullable<WorkloadFacts["load"]>;
 
 /** The call graph as the playbooks read it: `namespace/name` → in-cluster callees. */
 function callsOf(graph: CallGraph): Record<string, string[]> {
@@ -20,6 +23,8 @@ export class WatchFacts implements LiveFacts {
   /** Latest working set per `cluster/namespace/pod`, and the highest seen per workload. */
   readonly #memory = new Map<string, Memory>();
   readonly #peaks = new Map<string, number>();
+  /** Latest load per `cluster/namespace/workload`, with the rate and CPU of the last calm moment. */
+  readonly #load = new Map<string, Load>();
 
   constructor(views: ReadonlyMap<string, ClusterView>, graph: CallGraph) {
     this.#views = views;
@@ -33,6 +38,26 @@ export class WatchFacts implements LiveFacts {
     this.#peaks.set(key, Math.max(this.#peaks.get(key) ?? 0, o.workingSetBytes));
   }
 
+  /**
+   * Keeps the load readings a scale-up is sized with. `spike` is the request rate's verdict
+   * against its baseline: while it is calm, the rate and the CPU it costs are the reference the
+   * demand under a spike is measured from (CPU throttled at the limit no longer shows it).
+   */
+  noteLoad(o: Metric, spike: boolean): void {
+    const key = `${o.cluster}/${o.namespace}/${o.workload}`;
+    const l: Load = { ...this.#load.get(key) };
+    if (o.check === "cpu-saturation") l.cpuRatio = o.value;
+    else if (o.check === "cpu-throttling") l.throttledShare = o.value;
+    else if (o.check === "request-rate") {
+      l.requestRate = o.value;
+      if (!spike && o.value > 0 && l.cpuRatio !== undefined) {
+        l.baselineRequestRate = o.value;
+        l.baselineCpuRatio = l.cpuRatio;
+      }
+    } else return;
+    this.#load.set(key, l);
+  }
+
   playbookContext(cluster: string, now: Date) {
     const view = this.#views.get(cluster);
     if (!view) return { cluster, now, calls: this.#calls };
@@ -41,7 +66,8 @@ export class WatchFacts implements LiveFacts {
       ...ctx,
       workloads: ctx.workloads?.map((w) => {
         const peak = this.#peaks.get(`${cluster}/${w.namespace}/${w.name}`);
-        return peak ? { ...w, memoryPeakBytes: Math.max(w.memoryPeakBytes ?? 0, peak) } : w;
+        const load = this.#load.get(`${cluster}/${w.namespace}/${w.name}`);
+        return { ...w, ...(peak ? { memoryPeakBytes: Math.max(w.memoryPeakBytes ?? 0, peak) } : {}), ...(load ? { load } : {}) };
       }),
       nodes: ctx.nodes?.map((n) => ({
         ...n,

@@ -139,7 +139,10 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       intervalMs: o.telemetryIntervalMs ?? 5000,
       log: log.child({ component: "telemetry" }),
       onObservations: (obs) => {
-        for (const m of obs) if (m.type === "memory") facts.noteMemory(m);
+        for (const m of obs) {
+          if (m.type === "memory") facts.noteMemory(m);
+          else if (m.type === "metric") facts.noteLoad(m, pipeline.isSpike(m));
+        }
         pipeline.observe(obs);
       },
     });

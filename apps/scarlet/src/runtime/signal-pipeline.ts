@@ -1,6 +1,7 @@
 import type { Finding, Logger, WebhookAlert } from "@autodevops/shared";
 import { detect } from "../detectors/index.js";
-import { emptyHistory, prune, remember, type History } from "../detectors/history.js";
+import { isSpike } from "../detectors/baseline.js";
+import { baselineOf, emptyHistory, prune, remember, type History } from "../detectors/history.js";
 import type { Observation } from "../detectors/observations.js";
 import type { DetectorSettings } from "../detectors/settings.js";
 import type { Desk } from "./incident-desk.js";
@@ -62,6 +63,11 @@ export class SignalPipeline {
       this.#lastPrune = now.getTime();
     }
     return { accepted, duplicates };
+  }
+
+  /** Whether a metric reading is a spike against the baseline learned so far (before it is folded in). */
+  isSpike(o: Extract<Observation, { type: "metric" }>): boolean {
+    return isSpike(baselineOf(this.#history, o), o.value, this.settings.baseline);
   }
 
   /** Alertmanager's alerts as observations; an alert without a `cluster` label belongs to `defaultCluster`. */
