@@ -94,6 +94,21 @@ describe("IncidentBook: root cause over the call graph", () => {
     expect(b.isSymptomTarget("prod", "shop", "redis-cart")).toBe(false);
   });
 
+  it("folds a spike's callees (more requests, nothing of their own) into the caller's incident, whichever is seen first", () => {
+    const b = book();
+    const spike = (workload: string) => finding({ source: "prometheus", name: "metric.request-rate-anomaly", kind: "traffic-spike", workload, summary: `${workload} request-rate at 2.9× its baseline` }, 0);
+    // The telemetry round reads the services in name order: the callees come before frontend.
+    for (const w of ["cart", "catalog", "checkout", "frontend", "payments"]) b.ingest(spike(w), at(0));
+    const roots = b.openIncidents().filter((i) => !b.isSymptom(i.id));
+    expect(roots.map((i) => i.workload)).toEqual(["frontend"]);
+    expect(roots[0]?.rootCause).toMatchObject({ kind: "traffic-spike", workload: "frontend" });
+    expect(b.isSymptomTarget("prod", "shop", "catalog")).toBe(true);
+    // A callee whose own CPU is saturated as well is a root of its own: it needs capacity too.
+    b.ingest(finding({ source: "prometheus", name: "metric.cpu-saturation", kind: "traffic-spike", workload: "catalog" }, 70), at(70));
+    expect(b.isSymptomTarget("prod", "shop", "catalog")).toBe(false);
+    expect(b.isSymptomTarget("prod", "shop", "cart")).toBe(true);
+  });
+
   it("moves a caller's incident under redis-cart when the crash is seen after the callers' alerts", () => {
     const b = book();
     const [cart, ...rest] = symptomsOfRedisDown(0);

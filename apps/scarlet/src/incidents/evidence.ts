@@ -7,7 +7,8 @@ import type { CallGraph } from "./call-graph.js";
  * could cause (`symptoms`: errors, latency)? And which callee, if any, does it blame?
  */
 
-export type SymptomClass = "errors" | "latency";
+/** `load`: more requests than usual, which a caller's spike passes down to what it calls. */
+export type SymptomClass = "errors" | "latency" | "load";
 
 export interface FindingEvidence {
   /** A fault of the service itself, which no dependency explains. */
@@ -26,6 +27,7 @@ const BOTH: ReadonlySet<SymptomClass> = new Set(["errors", "latency"]);
 const ERRORS: ReadonlySet<SymptomClass> = new Set(["errors"]);
 const LATENCY: ReadonlySet<SymptomClass> = new Set(["latency"]);
 const NONE: ReadonlySet<SymptomClass> = new Set();
+const LOAD: ReadonlySet<SymptomClass> = new Set(["load"]);
 
 /**
  * Kinds that are the service's own fault, and what each causes upstream. A dependency-down or
@@ -110,6 +112,8 @@ export function blamedCallees(f: Finding, service: string, graph: CallGraph): st
 /** Classifies a finding about `service` (a graph key). */
 export function classify(f: Finding, service: string, graph: CallGraph): FindingEvidence {
   const blames = blamedCallees(f, service, graph);
+  // More requests alone is not a fault of the service: a caller's spike reaches its callees too.
+  if (f.name === "metric.request-rate-anomaly") return { own: false, symptoms: LOAD, explains: NONE, blames: [], kind: f.kind };
   const text = `${f.name} ${f.summary}`;
   const ownExplains = OWN_KINDS[f.kind];
   if (ownExplains !== undefined && !(BLAMING_KINDS.has(f.kind) && blames.length > 0)) {

@@ -63,7 +63,26 @@ function explainsOf(e: ServiceEvidence): ReadonlySet<SymptomClass> {
   if (isOwn(e)) return e.explains;
   const out = new Set(e.symptoms);
   if (out.has("latency")) out.add("errors");
+  // Load flows down the calls, never up: a busy callee does not send its callers more requests.
+  out.delete("load");
   return out;
+}
+
+/** In-cluster services above `from` (its callers, theirs, …), with their distance. */
+function ancestors(graph: CallGraph, from: string): Map<string, number> {
+  const depth = new Map<string, number>();
+  let frontier = [from];
+  for (let d = 1; frontier.length > 0; d++) {
+    const next: string[] = [];
+    for (const s of frontier)
+      for (const c of graph.callers(s)) {
+        if (depth.has(c) || c === from) continue;
+        depth.set(c, d);
+        next.push(c);
+      }
+    frontier = next;
+  }
+  return depth;
 }
 
 const covers = (have: ReadonlySet<SymptomClass>, need: ReadonlySet<SymptomClass>) => [...need].every((c) => have.has(c));
@@ -95,6 +114,17 @@ export function localize(graph: CallGraph, evidence: ReadonlyMap<string, Service
     const e = evidence.get(service);
     if (e === undefined || isOwn(e) || visiting.has(service)) return service;
     visiting.add(service);
+    if (e.symptoms.size === 1 && e.symptoms.has("load")) {
+      // More requests only: the topmost caller that has more requests too is where the spike came in.
+      const up = ancestors(graph, service);
+      const sources = [...up.keys()].filter((a) => evidence.get(a)?.symptoms.has("load") === true || evidence.get(a)?.ownKinds.has("traffic-spike") === true);
+      sources.sort((a, b) => (up.get(b) ?? 0) - (up.get(a) ?? 0) || a.localeCompare(b));
+      const top = sources[0];
+      const root = top === undefined ? service : rootOf(top);
+      visiting.delete(service);
+      memo.set(service, root);
+      return root;
+    }
     const depth = descendants(graph, service);
     const blamed = [...e.blames].filter((b) => depth.has(b));
     // A blamed callee is the strongest pointer there is; without one, any failing descendant that explains the symptoms.
@@ -144,5 +174,6 @@ export function judgeRoot(graph: CallGraph, service: string, e: ServiceEvidence 
     return { kind: "slow-dependency", summary: `${name} waits on ${[...new Set(external)].join(", ")} outside the cluster${callers}` };
   }
   const kind = KIND_SPECIFICITY.find((k) => e.symptomKinds.has(k)) ?? "unknown";
-  return { kind, summary: `${name} shows ${[...e.symptoms].join(" and ")} of its own${kind === "unknown" ? "" : ` (${kind})`}${callers}` };
+  const words = [...e.symptoms].map((c) => (c === "load" ? "more requests than usual" : c));
+  return { kind, summary: `${name} shows ${words.join(" and ")} of its own${kind === "unknown" ? "" : ` (${kind})`}${callers}` };
 }

@@ -134,7 +134,7 @@ describe("playbooks", () => {
     expect(d?.evidence.join("\n")).toContain("CPU at 97 % of its limit, 15 % of periods throttled");
     const p = d ? plan(d, bound) : undefined;
     // 110/38 × 0.34 ≈ 0.98 of a pod's limit each at 3 replicas: 5 bring it to ~0.59, within a doubling.
-    expect(p?.route === "act" ? p.candidates.map((x) => [x.action.params.replicas, x.risk]) : []).toEqual([[5, "low"]]);
+    expect(p?.route === "act" ? p.candidates.map((x) => [x.action.params, x.risk]) : []).toEqual([[{ replicas: 5, from: 3, workloadKind: "Deployment" }, "low"]]);
     const spare = ctx([facts("frontend", { replicas: 3, available: 3, load: { requestRate: 110, baselineRequestRate: 38, cpuRatio: 0.3, baselineCpuRatio: 0.1, throttledShare: 0 } })]);
     expect(diagnose(rate, spare).map((x) => x.kind)).not.toContain("traffic-spike");
   });
