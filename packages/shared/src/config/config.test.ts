@@ -57,6 +57,20 @@ describe("config", () => {
     expect(r.ok || r.error.map((i) => i.variable).sort()).toEqual(["AUTODEVOPS_API_KEY", "AUTODEVOPS_APPROVER_TOKEN", "DATABASE_URL"]);
   });
 
+  it("reads the portal's users and names a malformed entry without echoing it", () => {
+    const r = parseConfig({ JAMIE_USERS: "alice:approver:scrypt$c2FsdA$aGFzaA,bob:viewer:scrypt$c2FsdA$aGFzaA" });
+    expect(r.ok && r.value.portal.users).toEqual([
+      { name: "alice", role: "approver", passwordHash: "scrypt$c2FsdA$aGFzaA" },
+      { name: "bob", role: "viewer", passwordHash: "scrypt$c2FsdA$aGFzaA" },
+    ]);
+    const bad = parseConfig({ JAMIE_USERS: "alice:root:hunter2" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error[0]).toMatchObject({ variable: "JAMIE_USERS", expected: expect.stringMatching(/viewer, approver or admin/) });
+      expect(JSON.stringify(bad.error)).not.toContain("hunter2");
+    }
+  });
+
   it("refuses two components on one port", () => {
     const r = parseConfig({ JAMIE_PORT: "7080" });
     expect(r.ok).toBe(false);

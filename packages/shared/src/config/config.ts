@@ -42,6 +42,8 @@ export interface Config {
   ports: { sandbox: number; scarlet: number; jamie: number; prometheus: number; alertmanager: number };
   urls: { sandbox: string; scarlet: string; jamie: string };
   auth: { approverToken: string | undefined; apiKey: string | undefined; alertsToken: string | undefined };
+  /** The portal's sign-in: users (unset: demo users with `demoPassword`) and the session key. */
+  portal: { users: { name: string; role: "viewer" | "approver" | "admin"; passwordHash: string }[] | undefined; demoPassword: string | undefined; sessionSecret: string | undefined };
 }
 
 /** Empty values count as unset: env files and orchestrators often write `NAME=`. */
@@ -130,6 +132,14 @@ function toConfig(e: Env): Config {
       jamie: e.JAMIE_URL ?? local(e.JAMIE_PORT),
     },
     auth: { approverToken: e.AUTODEVOPS_APPROVER_TOKEN, apiKey: e.AUTODEVOPS_API_KEY, alertsToken: e.AUTODEVOPS_ALERTS_TOKEN },
+    portal: {
+      users: e.JAMIE_USERS?.split(",").map((entry) => {
+        const [name = "", role = "viewer", ...hash] = entry.split(":");
+        return { name, role: role as "viewer" | "approver" | "admin", passwordHash: hash.join(":") };
+      }),
+      demoPassword: e.JAMIE_DEMO_PASSWORD,
+      sessionSecret: e.JAMIE_SESSION_SECRET,
+    },
   };
 }
 

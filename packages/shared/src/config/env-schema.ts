@@ -91,6 +91,9 @@ export const ENV_DOCS = {
   AUTODEVOPS_APPROVER_TOKEN: { description: "an approver's bearer token for Scarlet's approvals API", secret: true, default: "generated and printed at start" },
   AUTODEVOPS_API_KEY: { description: "an API key for Jamie's chat API", secret: true, default: "generated and printed at start" },
   AUTODEVOPS_ALERTS_TOKEN: { description: "bearer token Alertmanager sends to Scarlet's `POST /alerts`, which checks it", secret: true, default: "generated at start" },
+  JAMIE_USERS: { description: "portal users, `name:role:scrypt$salt$hash,…` (roles viewer, approver, admin; `npm run jamie -- hash-password` makes a hash)", secret: true, default: "unset: demo users admin, approver and viewer" },
+  JAMIE_DEMO_PASSWORD: { description: "the demo users' password when JAMIE_USERS is unset", secret: true, default: "generated and printed at start" },
+  JAMIE_SESSION_SECRET: { description: "key that signs portal sessions (shared by every Jamie replica)", secret: true, default: "generated per start (sign-ins end at a restart)" },
 } as const satisfies Record<string, EnvVarDoc>;
 
 export type EnvVarName = keyof typeof ENV_DOCS;
@@ -162,4 +165,10 @@ export const envFields = {
   AUTODEVOPS_APPROVER_TOKEN: secret(16, "a token").optional(),
   AUTODEVOPS_API_KEY: secret(16, "an API key").optional(),
   AUTODEVOPS_ALERTS_TOKEN: secret(16, "a token").optional(),
+  JAMIE_USERS: z
+    .string()
+    .regex(/^[\w.@-]+:(viewer|approver|admin):scrypt\$[\w+/=-]+\$[\w+/=-]+(,[\w.@-]+:(viewer|approver|admin):scrypt\$[\w+/=-]+\$[\w+/=-]+)*$/, "expected name:role:scrypt$salt$hash,… with roles viewer, approver or admin")
+    .optional(),
+  JAMIE_DEMO_PASSWORD: secret(8, "a password").optional(),
+  JAMIE_SESSION_SECRET: secret(32, "a secret").optional(),
 } satisfies Record<EnvVarName, z.ZodType>;
