@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { Action, Approval, ApprovalDecision, ApprovalStatus, err, Incident, IncidentStatus, ok, Route, type Logger, type Result } from "@autodevops/shared";
+
+/** How long one request to Scarlet may take before Jamie answers without it. */
+export const DEFAULT_SCARLET_TIMEOUT_MS = 5_000;
+
+/** What went wrong talking to Scarlet; `message` names Scarlet and, when there was one, the status. */
+export type ScarletError =
+  | { code: "forbidden"; status: 401 | 403; message: string }
+  | { code: "conflict"; status: 409; message: string }
+  | { code: "not_found"; status: 404; message: string }
+  | { code: "rejected"; status: number; message: string }
+  | { code: "http"; status: number; message: string }
+  | { code: "timeout"; message: string }
+  | { code: "unavailable"; message: string }
+  | { code: "invalid_response"; message: string };
+
+/** The body of `POST /api/proposals`: a change a person asked Jamie for, in the action vocabulary. */
+export const ProposalRequest = z.object({ action: Action, reason: z.string().min(1).max(2000), requestedBy: z.string().min(1) });
+export type ProposalRequest = z.infer<typeof ProposalRequest>;
+
+/**
+ * Scarlet's answer to a proposal. `route` is the policy's: "approval" waits for a human,
+ * "escalate"/"none" (or a route Scarlet adds later, such as "refused") means it will not run.
+ */
+export const ProposalResult = z.object({
+  incidentId: z.string().min(1),
+  approvalId: z.string().min(1).optional(),
+  route: z.union([Route, z.string().min(1)]),
+  reasons: z.array(z.string()).default([]),
+});
+export type ProposalResult = z.infer<typeof ProposalResult>;
+
+const IncidentList = z.object({ incidents: z.array(Incident) });
+const ApprovalList = z.object({ approvals: z.array(Approval) });
+const ErrorBody = z.object({ error: z.string() });
+
+export interface ScarletClientOptions {
+  /** Scarlet's base URL, e.g. http://127.0.0.1:7080. */
+  baseUrl: string;
+  timeoutMs?: number;
+  log: Logger;
+  fetch?: typeof fetch;
+}
+
+/** The part of Scarlet's API (CONTRACTS §5) Jamie uses; every response is validated. */
+export interface ScarletClient {
+  listIncidents(q?: { status?: z.infer<typeof IncidentStatus>; since?: Date | string }, signal?: AbortSignal): Promise<Result<Incident[], ScarletError>>;
+  getIncident(id: string, signal?: AbortSignal): Promise<Result<Incident, ScarletError>>;
+  listApprovals(q?: { status?: z.infer<typeof ApprovalStatus> }, signal?: AbortSignal): Promise<Result<Approval[], ScarletError>>;
+  /** 200 → the decided approval; 403 → forbidden; 409 → conflict (decided or expired); 404 → not_found. */
+  decideApproval(id: string, decision: ApprovalDecision, approverToken: string, signal?: AbortSignal): Promise<Result<Approval, ScarletError>>;
+  /** Hands a change to Scarlet's policy and approval path; Jamie never executes it. */
+  propose(request: ProposalRequest, signal?: AbortSignal): Promise<Result<ProposalResult, ScarletError>>;
+}
+
+function errorOfStatus(status: number, what: string, detail: string): ScarletError {
+  const message = `Scarlet answered ${status} to ${what}${detail ? `: ${detail}` : ""}`;
+  if (status === 401 || status === 403) return { code: "forbidden", status, message };
+  if (status === 404) return { code: "not_found", status, message };
+  if (status === 409) return { code: "conflict", status, message };
+  if (status === 400 || status === 422) return { code: "rejected", status, message };
+  return { code: "http", status, message };
+}
+
+/** A client of Scarlet's HTTP API; errors come back as results, never thrown. */
+export function createScarletClient(opts: ScarletClientOptions): ScarletClient {
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SCARLET_TIMEOUT_MS;
+  const doFetch = opts.fetch ?? fetch;
+  const log = opts.log.child({ component: "scarlet-client" });
+
+  async function request<T>(method: "GET" | "POST", path: string, schema: z.ZodType<T>, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {}): Promise<Result<T, ScarletError>> {
+    const what = `${method} ${path.split("?")[0] ?? path}`;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, {
+        method,
+        headers: { accept: "application/json", ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal,
+      });
+    } catch (e) {
+      if (deadline.aborted) return err({ code: "timeout", message: `Scarlet did not answer ${what} within ${timeoutMs} ms` });
+      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      log.warn({ what, err: cause }, "Scarlet unreachable");
+      return err({ code: "unavailable", message: `Scarlet is unreachable at ${base} (${what}): ${cause}` });
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      return err({ code: "unavailable", message: `Scarlet's answer to ${what} broke off: ${(e as Error).message}` });
+    }
+    if (!res.ok) {
+      let detail = text.slice(0, 300);
+      try {
+        const body = ErrorBody.safeParse(JSON.parse(text));
+        if (body.success) detail = body.data.error;
+      } catch {
+        // not JSON: the text itself is the detail
+      }
+      return err(errorOfStatus(res.status, what, detail));
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return err({ code: "invalid_response", message: `Scarlet answered ${res.status} to ${what} with something that is not JSON` });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      log.warn({ what, issues: parsed.error.issues.slice(0, 5) }, "Scarlet's answer does not match the contract");
+      return err({ code: "invalid_response", message: `Scarlet answered ${res.status} to ${what} with an unexpected shape: ${first ? `${first.path.join(".")} ${first.message}` : "invalid"}` });
+    }
+    return ok(parsed.data);
+  }
+
+  return {
+    async listIncidents(q = {}, signal) {
+      const params = new URLSearchParams();
+      if (q.status) params.set("status", q.status);
+      if (q.since) params.set("since", typeof q.since === "string" ? q.since : q.since.toISOString());
+      const qs = params.size ? `?${params.toString()}` : "";
+      const r = await request("GET", `/api/incidents${qs}`, IncidentList, { signal });
+      return r.ok ? ok(r.value.incidents) : r;
+    },
+    getIncident(id, signal) {
+      return request("GET", `/api/incidents/${encodeURIComponent(id)}`, Incident, { signal });
+    },
+    async listApprovals(q = {}, signal) {
+      const qs = q.status ? `?status=${q.status}` : "";
+      const r = await request("GET", `/api/approvals${qs}`, ApprovalList, { signal });
+      return r.ok ? ok(r.value.approvals) : r;
+    },
+    decideApproval(id, decision, approverToken, signal) {
+      const body = ApprovalDecision.parse(decision);
+      return request("POST", `/api/approvals/${encodeURIComponent(id)}`, Approval, { body, headers: { authorization: `Bearer ${approverToken}` }, signal });
+    },
+    propose(proposal, signal) {
+      const body = ProposalRequest.parse(proposal);
+      return request("POST", "/api/proposals", ProposalResult, { body, signal });
+    },
+  };
+}
