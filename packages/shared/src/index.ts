@@ -87,3 +87,4 @@ export {
   type EmbeddedPostgresExit,
   type EmbeddedPostgresError,
 } from "./db/embedded-postgres.js";
+export { readBodyLimited, declaredLength, isJsonContentType, sendJson, formatIssues, type BodyRead } from "./http/http-io.js";

@@ -12,7 +12,7 @@ import {
 } from "@autodevops/shared";
 import { z } from "zod";
 import { basicCredentials, basicMatches, bearerToken, findByToken, secret, secretMatches, type Secret } from "./auth.js";
-import { declaredLength, formatIssues, isJsonContentType, readBodyLimited, sendJson } from "./http-io.js";
+import { declaredLength, formatIssues, isJsonContentType, readBodyLimited, sendJson } from "@autodevops/shared";
 import type { ScarletApi } from "./scarlet-api.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
