@@ -47,6 +47,16 @@ describe("IncidentBook: dedup and joining", () => {
     expect(b.get("inc-1")?.fingerprint).toBe("prod/shop/cart/service");
   });
 
+  it("takes a fix's lagging symptoms as its tail, but not a different fault named on the same workload", () => {
+    const b = book(180_000);
+    b.ingest(finding({ name: "memory.climbing", kind: "memory-leak", workload: "frontend", pod: "frontend-594d9964b8-472rq" }), at(0));
+    b.resolve("inc-1", at(10));
+    expect(b.ingest(finding({ source: "prometheus", name: "metric.error-share", kind: "unknown", workload: "frontend" }, 30), at(30))).toEqual({ type: "stale", incidentId: "inc-1" });
+    expect(b.ingest(finding({ name: "memory.climbing", kind: "memory-leak", workload: "frontend", pod: "frontend-594d9964b8-9xk2p" }, 40), at(40))).toEqual({ type: "stale", incidentId: "inc-1" });
+    const spike = b.ingest(finding({ source: "prometheus", name: "metric.request-rate-anomaly", kind: "traffic-spike", workload: "frontend" }, 50), at(50));
+    expect(spike).toMatchObject({ type: "opened", incident: { id: "inc-2", fingerprint: "prod/shop/frontend/service" } });
+  });
+
   it("takes no tail for an incident closed as nothing broken: the fault that follows opens its own", () => {
     const b = book(180_000);
     b.ingest(crashloop("cart", "cart-7d9f8b6c5d-x2x9z"), at(0));

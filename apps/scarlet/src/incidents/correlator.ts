@@ -110,7 +110,7 @@ export class IncidentBook {
     if (rec === undefined) {
       const closed = this.#closed.get(fp);
       const quiet = f.source === "watch" ? this.#watchQuietMs : this.#quietMs;
-      if (closed?.resolvedAt !== undefined && Date.parse(f.at) <= closed.resolvedAt + quiet) {
+      if (closed?.resolvedAt !== undefined && Date.parse(f.at) <= closed.resolvedAt + quiet && sameTrouble(closed, f)) {
         closed.stale++;
         remember(closed.incident.id);
         return { type: "stale", incidentId: closed.incident.id };
@@ -308,6 +308,19 @@ export class IncidentBook {
     for (const [fp, r] of this.#closed) if ((r.resolvedAt ?? now) + this.#quietMs < now) this.#closed.delete(fp);
     for (const [id, r] of this.#byId) if (r.resolvedAt !== undefined && r.resolvedAt < now - this.#dedupMs) this.#byId.delete(id);
   }
+}
+
+/** Kinds that say "something is off" without naming a fault: a fix's lagging symptoms are of these. */
+const GENERIC_KINDS: ReadonlySet<RootCauseKind> = new Set(["unknown", "flapping", "noise"]);
+
+/**
+ * Whether a finding can be the tail of a resolved incident: a generic symptom (errors, latency
+ * lagging in a rate window) or a kind that incident already had. A different fault named on
+ * the same workload right after a fix (a traffic spike after a leak's restart) is new trouble.
+ */
+function sameTrouble(closed: IncidentRecord, f: Finding): boolean {
+  if (GENERIC_KINDS.has(f.kind) || closed.incident.rootCause?.kind === f.kind) return true;
+  return [...closed.evidence.values()].some((e) => e.ownKinds.has(f.kind) || e.symptomKinds.has(f.kind));
 }
 
 /**
