@@ -82,6 +82,8 @@ export const trafficSpike: Playbook = {
       risk,
       why: `each pod needs ~${demand.toFixed(2)}× its CPU limit at ${current} replicas; ${n} bring it to ~${((current * demand) / n).toFixed(2)}× (target ${TARGET_UTILISATION})${note}`,
     });
+    // A StatefulSet's new replicas hold data of their own (a database joining its peers): always a person's call.
+    if (kind === "StatefulSet") return { route: "act", candidates: [scaleTo(replicas, "medium", "; a stateful workload: its new replicas must join their peers")] };
     const full = scaleTo(replicas, replicas <= current * 2 ? "low" : "medium", wanted > replicas ? `; capped at ${MAX_STEP}× in one step` : "");
     // More than doubling is a person's call; doubling first is not, and relieves most of the load at once.
     const double = current * 2;

@@ -139,6 +139,14 @@ describe("playbooks", () => {
     expect(diagnose(rate, spare).map((x) => x.kind)).not.toContain("traffic-spike");
   });
 
+  it("never scales a StatefulSet under load alone: its new replicas hold data", () => {
+    const sat = [f({ source: "prometheus", name: "metric.cpu-saturation", kind: "traffic-spike", workload: "catalog-db" })];
+    const c = ctx([facts("catalog-db", { kind: "StatefulSet", replicas: 1, available: 1, load: { cpuRatio: 0.9 } })]);
+    const d = diagnose(sat, c)[0];
+    const p = d ? plan(d, c) : undefined;
+    expect(p?.route === "act" ? p.candidates.map((x) => [x.action.params, x.risk]) : []).toEqual([[{ replicas: 3, from: 1, workloadKind: "StatefulSet" }, "medium"]]);
+  });
+
   it("gives nothing at all for findings no playbook recognises", () => {
     expect(diagnose([f({ name: "workload.replicas-unavailable", kind: "unknown", workload: "cart" })], ctx([facts("cart")]))).toEqual([]);
   });
