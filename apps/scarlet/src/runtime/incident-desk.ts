@@ -169,7 +169,9 @@ export class Desk implements IncidentDesk {
       const v = this.view(id);
       if (!v || busy(id) || !["open", "escalated", "failed"].includes(v.status) || this.symptomOf(id) !== undefined) continue;
       if (now - this.lastFindingAt(id) < quietMs) continue;
-      await this.resolve(id);
+      // No tail: its signals have been silent for `quietMs` already, so whatever comes next on its
+      // services (a slow dependency on a callee a traffic spike had folded in) is new trouble.
+      await this.resolve(id, { tail: false });
       closed.push(id);
       await this.#opts.audit
         .append({ actor: "scarlet", type: "incident.resolved", incidentId: id, cluster: v.cluster, namespace: v.namespace, data: { reason: `no signal for ${Math.round(quietMs / 1000)} s`, status: v.status } })
