@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Action, Approval, ApprovalDecision, ApprovalStatus, err, Incident, IncidentStatus, ok, Route, type Logger, type Result } from "@autodevops/shared";
+import { Action, Approval, ApprovalDecision, err, Incident, ok, Route, type ApprovalStatus, type IncidentStatus, type Logger, type Result } from "@autodevops/shared";
 
 /** How long one request to Scarlet may take before Jamie answers without it. */
 export const DEFAULT_SCARLET_TIMEOUT_MS = 5_000;
@@ -45,9 +45,9 @@ export interface ScarletClientOptions {
 
 /** The part of Scarlet's API (CONTRACTS §5) Jamie uses; every response is validated. */
 export interface ScarletClient {
-  listIncidents(q?: { status?: z.infer<typeof IncidentStatus>; since?: Date | string }, signal?: AbortSignal): Promise<Result<Incident[], ScarletError>>;
+  listIncidents(q?: { status?: IncidentStatus; since?: Date | string }, signal?: AbortSignal): Promise<Result<Incident[], ScarletError>>;
   getIncident(id: string, signal?: AbortSignal): Promise<Result<Incident, ScarletError>>;
-  listApprovals(q?: { status?: z.infer<typeof ApprovalStatus> }, signal?: AbortSignal): Promise<Result<Approval[], ScarletError>>;
+  listApprovals(q?: { status?: ApprovalStatus }, signal?: AbortSignal): Promise<Result<Approval[], ScarletError>>;
   /** 200 → the decided approval; 403 → forbidden; 409 → conflict (decided or expired); 404 → not_found. */
   decideApproval(id: string, decision: ApprovalDecision, approverToken: string, signal?: AbortSignal): Promise<Result<Approval, ScarletError>>;
   /** Hands a change to Scarlet's policy and approval path; Jamie never executes it. */

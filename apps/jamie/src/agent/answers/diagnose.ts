@@ -35,78 +35,92 @@ function lastWords(log: string): string | undefined {
 
 const clip = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-/** Unhealthy pods grouped by the workload they belong to. */
-function byWorkload(pods: PodRow[], ctx: AnswerContext, cluster: string): Map<string, PodRow[]> {
-  const workloads = estateWorkloads(ctx.estate, cluster);
-  const out = new Map<string, PodRow[]>();
-  for (const p of pods) {
-    const w = workloadOfPod(p.name, workloads) ?? p.owner?.split("/")[1] ?? p.name;
-    const key = `${p.namespace}/${w}`;
-    out.set(key, [...(out.get(key) ?? []), p]);
-  }
-  return out;
-}
+const healthyPod = (p: PodRow) => p.status === "Running" && readyParts(p.ready)[0] === readyParts(p.ready)[1];
 
 function podStatusSummary(pods: PodRow[]): string {
   const statuses = new Map<string, number>();
-  for (const p of pods) statuses.set(p.status, (statuses.get(p.status) ?? 0) + 1);
+  for (const p of pods) {
+    const label = p.status === "Running" && !healthyPod(p) ? "Running but not ready" : p.status;
+    statuses.set(label, (statuses.get(label) ?? 0) + 1);
+  }
   const restarts = pods.reduce((n, p) => n + p.restarts, 0);
   const last = pods.map((p) => p.lastTermination).find(Boolean);
   return `${[...statuses].map(([s, n]) => `${n}× ${s}`).join(", ")}${restarts ? `, ${count(restarts, "restart")}` : ""}${last ? `, last exit ${last}` : ""}`;
 }
 
-/** "What's wrong?": unhealthy pods, workloads short of replicas and warning events in the scope, worst first. */
+/** What one workload shows: pods not healthy, pods that restarted, replicas missing, warning events. */
+type Trouble = { namespace: string; name: string; bad: PodRow[]; restarted: PodRow[]; workload?: WorkloadRow | undefined; warnings: EventRow[] };
+
+/** 3: crashing now; 2: pods not healthy or replicas missing; 1: restarts or warnings only. */
+const severity = (t: Trouble) => (t.bad.some((p) => CRASHY.test(p.status)) ? 3 : t.bad.length || (t.workload && notReady(t.workload)) ? 2 : 1);
+
+/** "What's wrong?": unhealthy and restarting pods, workloads short of replicas and warning events in the scope, worst first. */
 export async function whatsWrong(intent: Extract<Intent, { type: "whats-wrong" }>, ctx: AnswerContext): Promise<Answer> {
   const { cluster, namespace, workload } = intent;
   const where = whereOf(intent);
   const nsArg = namespace ? { namespace } : {};
   const [pods, workloads, events] = await Promise.all([
-    callRead(ctx.tools, "list_pods", { cluster, ...nsArg, unhealthyOnly: true }, PodsOut, ctx.signal),
+    callRead(ctx.tools, "list_pods", { cluster, ...nsArg }, PodsOut, ctx.signal),
     callRead(ctx.tools, "list_workloads", { cluster, ...nsArg }, WorkloadsOut, ctx.signal),
-    callRead(ctx.tools, "list_events", { cluster, ...nsArg, warningsOnly: true, limit: 30 }, EventsOut, ctx.signal),
+    callRead(ctx.tools, "list_events", { cluster, ...nsArg, warningsOnly: true, limit: 50 }, EventsOut, ctx.signal),
   ]);
   if (!pods.ok && !workloads.ok) return { answer: say.cannotRead(`the state of ${where}`, pods.error.message), citations: [] };
-
+  const known = estateWorkloads(ctx.estate, cluster);
+  const ownerOf = (podOrObject: string) => {
+    const [kind, name = podOrObject] = podOrObject.includes("/") ? podOrObject.split("/") : ["Pod", podOrObject];
+    return kind === "Pod" ? (workloadOfPod(name, known) ?? name) : name;
+  };
   const inScope = (name: string) => !workload || name === workload;
-  const badPods = pods.ok ? pods.value.data.pods.filter((p) => inScope(workloadOfPod(p.name, estateWorkloads(ctx.estate, cluster)) ?? "")) : [];
-  const shortWorkloads = workloads.ok ? workloads.value.data.workloads.filter((w) => notReady(w) && inScope(w.name)) : [];
-  const warnings = events.ok ? events.value.data.events.filter((e) => !workload || e.object.includes(`/${workload}`)) : [];
-  const groups = byWorkload(badPods, ctx, cluster);
-  for (const w of shortWorkloads) if (!groups.has(`${w.namespace}/${w.name}`)) groups.set(`${w.namespace}/${w.name}`, []);
 
-  const citations: Citation[] = [];
-  if (groups.size === 0) {
+  const troubles = new Map<string, Trouble>();
+  const of = (ns: string, name: string) => {
+    const key = `${ns}/${name}`;
+    const t = troubles.get(key) ?? { namespace: ns, name, bad: [], restarted: [], warnings: [] };
+    troubles.set(key, t);
+    return t;
+  };
+  for (const p of pods.ok ? pods.value.data.pods : []) {
+    const w = ownerOf(p.name);
+    if (!inScope(w)) continue;
+    if (!healthyPod(p) && p.status !== "Completed") of(p.namespace, w).bad.push(p);
+    else if (p.restarts > 0) of(p.namespace, w).restarted.push(p);
+  }
+  for (const w of workloads.ok ? workloads.value.data.workloads : []) if (notReady(w) && inScope(w.name)) of(w.namespace, w.name).workload = w;
+  for (const e of events.ok ? events.value.data.events : []) {
+    const w = ownerOf(e.object);
+    if (inScope(w)) of(e.namespace, w).warnings.push(e);
+  }
+  for (const t of troubles.values()) t.workload ??= workloads.ok ? workloads.value.data.workloads.find((x) => x.namespace === t.namespace && x.name === t.name) : undefined;
+
+  if (troubles.size === 0) {
     const total = workloads.ok ? workloads.value.data.workloads.filter((w) => inScope(w.name)).length : undefined;
-    citations.push({ kind: "resource", ref: namespace ? refs.namespace(cluster, namespace) : cluster, label: `workloads in ${where}` });
     const open = await openIncidents(ctx, intent);
-    const tail = warnings.length ? ` ${count(warnings.length, "warning event")} lately, the newest: ${warnings[0]?.reason} on ${warnings[0]?.object} (${clip(warnings[0]?.message ?? "", 100)}).` : " No warning events either.";
     return {
-      answer: `${say.allQuiet(where)} ${total !== undefined ? `${count(total, "workload")}, all fully ready; no unhealthy pods.` : "No unhealthy pods."}${tail}${open.text}`,
-      citations: [...citations, ...open.citations],
+      answer: `${say.allQuiet(where)} ${total !== undefined ? `${count(total, "workload")}, all fully ready; ` : ""}no unhealthy or restarting pods, no warning events.${open.text}`,
+      citations: [{ kind: "resource", ref: namespace ? refs.namespace(cluster, namespace) : cluster, label: `workloads in ${where}` }, ...open.citations],
     };
   }
 
-  // Worst first: crashing pods, then the most replicas missing.
-  const ranked = [...groups.entries()].sort(([, a], [, b]) => Number(b.some((p) => CRASHY.test(p.status))) - Number(a.some((p) => CRASHY.test(p.status))) || b.length - a.length);
+  const ranked = [...troubles.values()].sort((a, b) => severity(b) - severity(a) || b.bad.length - a.bad.length || b.restarted.length - a.restarted.length);
+  const citations: Citation[] = [];
   const lines: string[] = [];
-  for (const [key, ps] of ranked.slice(0, 5)) {
-    const [ns = "", name = ""] = key.split("/");
-    const w = workloads.ok ? workloads.value.data.workloads.find((x) => x.namespace === ns && x.name === name) : undefined;
-    const kind = w?.kind ?? "Deployment";
-    citations.push({ kind: "resource", ref: refs.workload(cluster, ns, kind, name), label: `${kind} ${ns}/${name}` });
-    const cond = w?.conditions.find((c) => c.status === "False" && c.reason);
-    const parts = [w ? `${w.ready} ready` : undefined, ps.length ? podStatusSummary(ps) : undefined, cond ? `${cond.type}=False (${cond.reason})` : undefined].filter(Boolean);
-    lines.push(`- ${name} (${ns}): ${parts.join("; ")}`);
-    for (const p of ps.slice(0, 2)) citations.push({ kind: "resource", ref: refs.pod(cluster, ns, p.name), label: `pod ${p.name} ${p.status}` });
-    const ev = warnings.find((e) => e.object.includes(`/${name}`));
+  for (const t of ranked.slice(0, 5)) {
+    const kind = t.workload?.kind ?? "Deployment";
+    citations.push({ kind: "resource", ref: refs.workload(cluster, t.namespace, kind, t.name), label: `${kind} ${t.namespace}/${t.name}` });
+    const cond = t.workload?.conditions.find((c) => c.status === "False" && c.reason);
+    const podsSeen = [...t.bad, ...t.restarted];
+    const parts = [t.workload ? `${t.workload.ready} ready` : undefined, podsSeen.length ? podStatusSummary(podsSeen) : undefined, cond ? `${cond.type}=False (${cond.reason})` : undefined].filter(Boolean);
+    lines.push(`- ${t.name} (${t.namespace}): ${parts.join("; ") || "warning events"}`);
+    for (const p of podsSeen.slice(0, 2)) citations.push({ kind: "resource", ref: refs.pod(cluster, t.namespace, p.name), label: `pod ${p.name} ${p.status}` });
+    const ev = t.warnings[0];
     if (ev) {
       lines.push(`  Kubernetes says: ${ev.reason} on ${ev.object}: ${clip(ev.message, 160)}${ev.count > 1 ? ` (×${ev.count})` : ""}`);
       citations.push({ kind: "event", ref: refs.event(cluster, ev.namespace, ev.object, ev.reason), label: `${ev.reason} ${ev.object}` });
     }
   }
   // For the worst one, the crashed run's last words usually say why.
-  const worstPods = ranked[0]?.[1] ?? [];
-  const crashed = worstPods.find((p) => CRASHY.test(p.status) || p.restarts > 0);
+  const worst = ranked[0];
+  const crashed = worst ? [...worst.bad, ...worst.restarted].sort((a, b) => b.restarts - a.restarts).find((p) => CRASHY.test(p.status) || p.restarts > 0) : undefined;
   if (crashed) {
     const logs = await callRead(ctx.tools, "pod_logs", { cluster, namespace: crashed.namespace, pod: crashed.name, previous: true, tailLines: 30 }, PodLogsOut, ctx.signal);
     const words = logs.ok ? lastWords(logs.value.data.log) : undefined;
@@ -115,8 +129,14 @@ export async function whatsWrong(intent: Extract<Intent, { type: "whats-wrong" }
       citations.push({ kind: "log", ref: `${refs.pod(cluster, crashed.namespace, crashed.name)}/logs?previous=true`, label: `previous log of ${crashed.name}` });
     }
   }
-  const names = ranked.map(([k]) => k.split("/")[1] ?? k);
-  const head = ranked.length === 1 ? `${names[0]} is your problem in ${where}.` : `${count(ranked.length, "workload")} in trouble in ${where}: ${listOf(names.slice(0, 5))}${ranked.length > 5 ? " and more" : ""}.`;
+  const names = ranked.map((t) => t.name);
+  const top = worst ? severity(worst) : 1;
+  const head =
+    top === 1
+      ? `Nothing's down in ${where} right now, but ${listOf(names.slice(0, 5))} ${names.length === 1 ? "is" : "are"} worth a look:`
+      : ranked.length === 1
+        ? `${names[0]} is your problem in ${where}.`
+        : `${count(ranked.length, "workload")} in trouble in ${where}, worst first: ${listOf(names.slice(0, 5))}${ranked.length > 5 ? " and more" : ""}.`;
   const open = await openIncidents(ctx, intent);
   return { answer: `${head}\n${lines.join("\n")}${open.text}`, citations: [...citations, ...open.citations] };
 }

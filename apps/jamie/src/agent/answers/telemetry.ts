@@ -3,7 +3,7 @@ import { refs } from "../chat-events.js";
 import type { Intent } from "../intents.js";
 import { count, say } from "../persona.js";
 import { callRead, findTool } from "../read-tools.js";
-import { AlertsOut, CommitsOut, estateWorkloads, EventsOut, HistoryOut, LokiOut, PodLogsOut, PodsOut, whereOf, workloadOfPod, type AnswerContext } from "./context.js";
+import { AlertsOut, CommitsOut, estateWorkloads, EventsOut, HistoryOut, LokiOut, PodLogsOut, PodsOut, whereOf, workloadOfPod, WorkloadsOut, type AnswerContext } from "./context.js";
 
 const clip = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
 const ERROR_LINE = /\b(?:error|ERROR|Error|panic|PANIC|fatal|FATAL|Fatal|exception|Exception|timeout|refused)\b/;
@@ -91,9 +91,17 @@ export async function whatChanged(intent: Extract<Intent, { type: "what-changed"
     } else lines.push(say.cannotRead(`the rollout history of ${target.name}`, h.error.message));
   } else if (workload && !target) {
     return { answer: say.notFound(`a workload called ${workload} in ${cluster}`), citations: [] };
+  } else if (!workload) {
+    // A whole namespace: each Deployment's current revision says which have been rolled out since they were created.
+    const wl = await callRead(ctx.tools, "list_workloads", { cluster, namespace, kind: "Deployment" }, WorkloadsOut, ctx.signal);
+    const rolled = wl.ok ? wl.value.data.workloads.filter((w) => Number(w.revision ?? "1") > 1) : [];
+    if (rolled.length) {
+      lines.push(`Deployments in ${cluster}/${namespace} rolled out since they were created: ${rolled.map((w) => `${w.name} (revision ${w.revision})`).join(", ")}. Ask about one for its history.`);
+      citations.push({ kind: "resource", ref: refs.namespace(cluster, namespace), label: `Deployments in ${cluster}/${namespace}` });
+    }
   }
   // Scaling and rollout events show changes made outside a new revision (kubectl scale, say).
-  const ev = await callRead(ctx.tools, "list_events", { cluster, namespace: target?.namespace ?? namespace, ...(target ? { name: target.name } : {}), limit: 50 }, EventsOut, ctx.signal);
+  const ev = await callRead(ctx.tools, "list_events", { cluster, namespace: target?.namespace ?? namespace, ...(target ? { name: target.name } : { kind: "Deployment" }), limit: 50 }, EventsOut, ctx.signal);
   if (ev.ok) {
     const changes = ev.value.data.events.filter((e) => /ScalingReplicaSet|SuccessfulRescale|Killing|SuccessfulDelete|Scaled|Evict|Cordon|Drain/i.test(e.reason)).slice(0, 5);
     if (changes.length) {

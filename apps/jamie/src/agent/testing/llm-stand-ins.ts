@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -25,7 +25,7 @@ export interface StreamingLlmStandIn {
   close(): Promise<void>;
 }
 
-async function serve(route: string, basePath: string, respond: (req: ChatRequest, turn: ScriptedTurn, res: import("node:http").ServerResponse) => void): Promise<StreamingLlmStandIn> {
+async function serve(route: string, basePath: string, respond: (req: ChatRequest, turn: ScriptedTurn, res: ServerResponse) => void): Promise<StreamingLlmStandIn> {
   let fn: (req: ChatRequest) => ScriptedTurn = () => ({ content: "" });
   const requests: ChatRequest[] = [];
   const server = createServer((req, res) => {
