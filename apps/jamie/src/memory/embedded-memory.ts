@@ -62,11 +62,10 @@ function toBytes(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
+/** A view on the bytes (the index copies them); a Buffer at an unaligned offset is copied first. */
 function fromBytes(b: Buffer): Float32Array {
-  // Copy: the Buffer may sit at an offset not aligned for a Float32Array view.
-  const out = new Float32Array(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
-  return out;
+  if (b.byteOffset % 4 === 0) return new Float32Array(b.buffer, b.byteOffset, b.length / 4);
+  return new Float32Array(Uint8Array.from(b).buffer);
 }
 
 /**
@@ -203,6 +202,11 @@ export class EmbeddedMemory implements VectorMemory {
     return rows.length;
   }
 
+  /** Loads the index now rather than on the first recall (a second or more at 100k records). */
+  async warm(): Promise<void> {
+    await this.#ready();
+  }
+
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#index = undefined;
@@ -238,18 +242,21 @@ export class EmbeddedMemory implements VectorMemory {
     try {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       const snap = await client.query<{ xmin: string }>("SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin");
-      let after = "";
+      // A cursor reads the table in one sequential pass; paging by id made the planner sort each page.
+      await client.query(
+        `DECLARE jamie_memory_load NO SCROLL CURSOR FOR
+         SELECT id, kind, user_id, CASE WHEN embedder = $1 THEN '' ELSE text END AS text, NULL AS metadata, created_at, expires_at,
+           embedder, CASE WHEN embedder = $1 THEN embedding END AS embedding, false AS deleted
+         FROM jamie_memories WHERE deleted_at IS NULL`,
+        [this.#embedder.id],
+      );
       for (;;) {
-        const page = await client.query<Row>(
-          `SELECT ${ROW_COLUMNS} FROM jamie_memories WHERE id > $1 AND deleted_at IS NULL ORDER BY id LIMIT ${LOAD_PAGE}`,
-          [after],
-        );
+        const page = await client.query<Row>(`FETCH ${LOAD_PAGE} FROM jamie_memory_load`);
         for (const row of page.rows) {
           if (row.embedder === this.#embedder.id && row.embedding) index.upsert(entryOf(row));
           else stale.push(row);
         }
         if (page.rows.length < LOAD_PAGE) break;
-        after = (page.rows[page.rows.length - 1] as Row).id;
       }
       await client.query("COMMIT");
       this.#xmin = snap.rows[0]?.xmin ?? "0";

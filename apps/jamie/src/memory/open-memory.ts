@@ -36,6 +36,9 @@ export async function openMemory({ config, log, pool, embedder, embedding }: Ope
   if (!pool) own.on("error", (err) => log.warn({ err }, "memory pool client failed"));
   const memory = new EmbeddedMemory({ pool: own, embedder: e, log, sweepEveryMs: SWEEP_EVERY_MS });
   log.info({ backend: "embedded", embedder: e.id }, "memory opened");
+  // Loaded in the background so the first question does not wait for it; a failure here is
+  // retried by the first recall.
+  memory.warm().catch((err: unknown) => log.warn({ err }, "memory index not loaded at start"));
   if (pool) return memory;
   return {
     backend: memory.backend,

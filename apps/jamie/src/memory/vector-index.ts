@@ -83,6 +83,7 @@ export class VectorIndex {
   upsert(e: IndexEntry): void {
     if (e.vector.length !== this.dimensions) throw new Error(`vector of ${e.vector.length} dimensions in an index of ${this.dimensions}`);
     let slot = this.#slots.get(e.id);
+    const fresh = slot === undefined;
     if (slot === undefined) {
       slot = this.#free.pop();
       if (slot === undefined) {
@@ -96,7 +97,14 @@ export class VectorIndex {
     this.#users[slot] = this.#userNumber(e.userId, true);
     this.#expires[slot] = e.expiresAtMs;
     const cap = this.#capacity;
-    for (let d = 0; d < this.dimensions; d++) this.#columns[d * cap + slot] = e.vector[d] as number;
+    const v = e.vector;
+    const cols = this.#columns;
+    // A fresh slot is all zeros (removal clears it): writing only the non-zero dimensions of a
+    // sparse vector saves most of the cache misses of this column-strided write.
+    for (let d = 0; d < this.dimensions; d++) {
+      const x = v[d] as number;
+      if (x !== 0 || !fresh) cols[d * cap + slot] = x;
+    }
   }
 
   remove(id: string): boolean {
@@ -141,7 +149,7 @@ export class VectorIndex {
     const heap = new TopK(f.limit);
     for (let i = 0; i < n; i++) {
       const s = scores[i] as number;
-      if (s < f.minScore || (kinds[i]! & mask) === 0) continue;
+      if (s < f.minScore || s <= heap.floor || (kinds[i]! & mask) === 0) continue;
       const u = users[i] as number;
       if (u !== SHARED && u !== user) continue;
       if (expires[i]! <= f.nowMs) continue;
@@ -156,6 +164,11 @@ class TopK {
   readonly #slots: number[] = [];
   readonly #scores: number[] = [];
   constructor(readonly k: number) {}
+
+  /** A score must beat this to enter; -Infinity until k are held. */
+  get floor(): number {
+    return this.#scores.length < this.k ? -Infinity : (this.#scores[0] as number);
+  }
 
   offer(slot: number, score: number): void {
     const s = this.#scores;
