@@ -4,7 +4,7 @@ import type { Logger } from "@autodevops/shared";
 import { ChatUser, type AnswerContext, type MemoryHit, type Recall, type ScarletPort } from "./answers/context.js";
 import { uniqueCitations, type Answer, type Citation, type Emit } from "./chat-events.js";
 import { cachedEstate } from "./estate.js";
-import { parseIntent } from "./intents.js";
+import { parseIntent, withHistory } from "./intents.js";
 import { answerWithModel } from "./llm-assistant.js";
 import { answerWithoutModel } from "./no-llm-assistant.js";
 import type { ReadToolbox } from "./read-tools.js";
@@ -60,7 +60,8 @@ export function createAssistant(opts: AssistantOptions): Assistant {
       const clog = log.child({ conversationId: input.conversationId, user: input.user.id });
       const tools = observedToolbox(opts.toolbox, emit);
       const estate = await estateOf(signal);
-      const intent = parseIntent(input.message, estate);
+      const earlier = input.history.filter((h) => h.role === "user").map((h) => h.text);
+      const intent = withHistory(parseIntent(input.message, estate), input.message, earlier, estate);
       clog.info({ intent: intent.type, model: opts.model !== undefined }, "question received");
       const ctx: AnswerContext = { tools, scarlet: opts.scarlet, recall: opts.recall, estate, user: input.user, message: input.message, githubRepo: opts.githubRepo, log: clog, signal, now: now() };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Intent, parseIntent, resolveNames } from "./intents.js";
+import { Intent, parseIntent, resolveNames, withHistory } from "./intents.js";
 import { ESTATE } from "./testing/estate-fixture.js";
 
 const parse = (m: string) => parseIntent(m, ESTATE);
@@ -117,5 +117,15 @@ describe("resolving names against the live estate", () => {
 
   it("names nothing it does not know", () => {
     expect(resolveNames("what about the billing service", ESTATE)).toEqual({ cluster: "prod" });
+  });
+});
+
+describe("follow-ups", () => {
+  it("take the workload of the earlier question when the message refers back", () => {
+    const follow = (m: string, earlier: string[]) => withHistory(parse(m), m, earlier, ESTATE);
+    expect(follow("why did it restart?", ["what's wrong with cart in staging?"])).toMatchObject({ type: "why-restarted", cluster: "staging", namespace: "shop", workload: "cart" });
+    expect(follow("and what changed there?", ["how's checkout"])).toMatchObject({ type: "what-changed", workload: "checkout" });
+    expect(follow("why did payments restart?", ["how's checkout"])).toMatchObject({ workload: "payments" });
+    expect(follow("any alerts?", ["how's checkout"])).toEqual({ type: "alerts", cluster: "prod" });
   });
 });

@@ -245,3 +245,22 @@ export function parseIntent(message: string, estate: Estate): Intent {
   if (has(/\bhow(?:'s| is| are)\b.*\b(?:things|everything|prod|production|staging|cluster|estate)\b|\bstatus\b|\banything\b.*\b(?:up|on)\b/, text)) return { type: "whats-wrong", ...scope };
   return { type: "unknown" };
 }
+
+const PRONOUN = /\b(?:it|its|it's|that|this|them|they|their|the same|there)\b/;
+const SCOPED: readonly IntentType[] = ["whats-wrong", "workload-status", "alerts", "recent-errors", "why-restarted", "what-changed", "incidents", "seen-before"];
+
+/**
+ * A follow-up ("why did it restart?") takes the workload, namespace and cluster of the last
+ * earlier user message that named one. Only when this message names none and refers back.
+ */
+export function withHistory(intent: Intent, message: string, previousUserMessages: readonly string[], estate: Estate): Intent {
+  if (!SCOPED.includes(intent.type) || !("cluster" in intent) || intent.type === "change-request" || intent.workload || intent.namespace) return intent;
+  if (!PRONOUN.test(message.toLowerCase())) return intent;
+  for (const earlier of [...previousUserMessages].reverse()) {
+    const names = resolveNames(earlier, estate);
+    if (!names.workload && !names.namespace) continue;
+    const saysCluster = estate.clusters.some((c) => new RegExp(`\\b${c.name}\\b`).test(message.toLowerCase()));
+    return { ...intent, ...(saysCluster ? {} : { cluster: names.cluster }), ...(names.namespace ? { namespace: names.namespace } : {}), ...(names.workload ? { workload: names.workload } : {}) };
+  }
+  return intent;
+}
