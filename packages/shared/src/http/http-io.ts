@@ -55,7 +55,7 @@ export function isJsonContentType(header: string | undefined): boolean {
   return (header ?? "").split(";")[0]?.trim().toLowerCase() === "application/json";
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
   res.end(text);
