@@ -72,7 +72,7 @@ describe("skipReason", () => {
     const byName = new Map(planComponents(config, "postgres://x@h/db").map((c) => [c.name, c]));
     expect(byName.get("sandbox")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:17070/healthz" });
     expect(byName.get("scarlet")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:17080/readyz" });
-    expect(byName.get("jamie")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:13000/" });
+    expect(byName.get("jamie")?.probe).toEqual({ kind: "http", url: "http://127.0.0.1:13000/healthz" });
   });
 });
 

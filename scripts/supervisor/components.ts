@@ -101,7 +101,7 @@ export function planComponents(config: Config, databaseUrl: string): ComponentSp
   // /readyz, not /healthz: Scarlet is ready once its database and graph checkpointer are.
   specs.push(service("scarlet", "autonomous operator API", "apps/scarlet/src/main.ts", "SCARLET_PORT", "/readyz", 60_000));
   // Next.js answers / once it has compiled or loaded the app, which can take a while.
-  specs.push(service("jamie", "chat portal", "apps/jamie/src/main.ts", "JAMIE_PORT", "/", 120_000));
+  specs.push(service("jamie", "chat portal", "apps/jamie/src/main.ts", "JAMIE_PORT", "/healthz", 180_000));
   return specs;
 }
 

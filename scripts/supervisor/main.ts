@@ -197,6 +197,7 @@ function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], skips
       : []),
     secretRow("Approver token", runtime.approverToken, runtime.generated.approverToken, "AUTODEVOPS_APPROVER_TOKEN"),
     secretRow("API key", runtime.apiKey, runtime.generated.apiKey, "AUTODEVOPS_API_KEY"),
+    ...(runtime.demoPassword !== undefined ? [secretRow("Portal password", runtime.demoPassword, runtime.generated.demoPassword, "JAMIE_DEMO_PASSWORD; users admin, approver, viewer")] : []),
   ];
   return renderSummary({ rows, credentials, color });
 }

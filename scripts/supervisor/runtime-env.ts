@@ -9,8 +9,10 @@ export interface Runtime {
   apiKey: string;
   /** The bearer token Alertmanager sends to Scarlet's `POST /alerts` (or its stand-in). */
   alertsToken: string;
+  /** The portal's demo users' password; undefined when JAMIE_USERS names the users. */
+  demoPassword: string | undefined;
   /** Which credentials were generated for this run rather than given. */
-  generated: { approverToken: boolean; apiKey: boolean };
+  generated: { approverToken: boolean; apiKey: boolean; demoPassword: boolean };
   /** Where Prometheus and Alertmanager answer this run (the ones npm start runs, or external ones); undefined: none. */
   prometheusUrl: string | undefined;
   alertmanagerUrl: string | undefined;
@@ -28,7 +30,8 @@ export function resolveRuntime(
     approverToken: config.auth.approverToken ?? newSecret(),
     apiKey: config.auth.apiKey ?? newSecret(),
     alertsToken: config.auth.alertsToken ?? newSecret(),
-    generated: { approverToken: config.auth.approverToken === undefined, apiKey: config.auth.apiKey === undefined },
+    demoPassword: config.portal.users ? undefined : (config.portal.demoPassword ?? newSecret().slice(0, 16)),
+    generated: { approverToken: config.auth.approverToken === undefined, apiKey: config.auth.apiKey === undefined, demoPassword: !config.portal.users && config.portal.demoPassword === undefined },
     prometheusUrl: given.prometheusUrl ?? config.telemetry.prometheusUrl,
     alertmanagerUrl: given.alertmanagerUrl ?? config.telemetry.alertmanagerUrl,
   };
@@ -52,6 +55,7 @@ export function componentEnv(base: NodeJS.ProcessEnv, config: Config, runtime: R
     AUTODEVOPS_APPROVER_TOKEN: runtime.approverToken,
     AUTODEVOPS_API_KEY: runtime.apiKey,
     AUTODEVOPS_ALERTS_TOKEN: runtime.alertsToken,
+    JAMIE_DEMO_PASSWORD: runtime.demoPassword,
     PROMETHEUS_PORT: String(config.ports.prometheus),
     ALERTMANAGER_PORT: String(config.ports.alertmanager),
     // Unset when none runs: Scarlet and Jamie then read the sandbox's telemetry directly.

@@ -124,7 +124,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
       await toolbox.close().catch(() => undefined);
       await memory.close().catch(() => undefined);
       await bus.close().catch(() => undefined);
-      await audit.close?.().catch(() => undefined);
+      await audit.close().catch(() => undefined);
       await pool.end().catch(() => undefined);
     },
   };
