@@ -92,7 +92,7 @@ export function planComponents(config: Config, databaseUrl: string): ComponentSp
     url: config.urls[name],
     probe: { kind: "http", url: `${localBase(config.bindHost, config.ports[name])}${healthPath}` },
     readyWithinMs,
-    watchesSupervisor: name === "sandbox" || name === "scarlet",
+    watchesSupervisor: true,
   });
   // The simulated clusters first: Scarlet watches them from its first second. The control API is
   // on SANDBOX_PORT; the clusters' Kubernetes APIs on the next two ports (prod, staging).

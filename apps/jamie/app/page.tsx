@@ -34,7 +34,10 @@ export default function Chat() {
 
   const loadList = useCallback(() => void getJson<{ conversations: ConversationSummary[] }>("/api/conversations").then((r) => setConversations(r.conversations), () => undefined), []);
   useEffect(loadList, [loadList]);
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [messages]);
+  // A block body on purpose: scrollIntoView returns a promise in newer Chromium, and an effect must return nothing but a cleanup.
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "end" });
+  }, [messages]);
 
   const open = async (id: string) => {
     setCurrent(id);
@@ -103,8 +106,8 @@ export default function Chat() {
               {m.role === "assistant" && <Citations items={m.citations} />}
               {m.role === "assistant" && m.id && (
                 <div className="row small" style={{ marginTop: 6 }}>
-                  <button aria-label="Helpful" aria-pressed={m.feedback === "up"} onClick={() => void rate(m, "up")}>👍</button>
-                  <button aria-label="Not helpful" aria-pressed={m.feedback === "down"} onClick={() => void rate(m, "down")}>👎</button>
+                  <button aria-label="Helpful" aria-pressed={m.feedback === "up"} onClick={() => void rate(m, "up")}>▲ Useful</button>
+                  <button aria-label="Not helpful" aria-pressed={m.feedback === "down"} onClick={() => void rate(m, "down")}>▼ Not useful</button>
                 </div>
               )}
             </div>

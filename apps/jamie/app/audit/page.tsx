@@ -17,7 +17,9 @@ export default function AuditPage() {
     getJson<{ events: AuditEvent[]; chain: Chain }>(`/api/audit?${p}`).then((r) => { setResult(r); setError(""); }, (x: Error) => setError(x.message));
   }, [q, type]);
   // The first search runs once on load; later ones on submit.
-  useEffect(() => search(), []);
+  useEffect(() => {
+    search();
+  }, []);
   const chain = result?.chain;
   return (
     <>
