@@ -106,8 +106,8 @@ export default function Chat() {
               {m.role === "assistant" && <Citations items={m.citations} />}
               {m.role === "assistant" && m.id && (
                 <div className="row small" style={{ marginTop: 6 }}>
-                  <button aria-label="Helpful" aria-pressed={m.feedback === "up"} onClick={() => void rate(m, "up")}>▲ Useful</button>
-                  <button aria-label="Not helpful" aria-pressed={m.feedback === "down"} onClick={() => void rate(m, "down")}>▼ Not useful</button>
+                  <button aria-label="Helpful" aria-pressed={m.feedback === "up"} onClick={() => void rate(m, "up")}>▲ Helpful</button>
+                  <button aria-label="Not helpful" aria-pressed={m.feedback === "down"} onClick={() => void rate(m, "down")}>▼ Not helpful</button>
                 </div>
               )}
             </div>

@@ -4,7 +4,7 @@ import { getJson } from "../_lib/api";
 import { when } from "../_components/Badges";
 
 type AuditEvent = { seq: number; at: string; actor: string; type: string; incidentId?: string | null; target?: string | null; data: unknown };
-type Chain = { ok: boolean; checked?: number; firstBad?: unknown; error?: string; [k: string]: unknown };
+type Chain = { valid: boolean; checked: number; firstBroken?: { seq: number; reason: string; detail: string }; error?: string };
 
 export default function AuditPage() {
   const [q, setQ] = useState("");
@@ -25,8 +25,8 @@ export default function AuditPage() {
     <>
       <h1>Audit log</h1>
       {chain && (
-        <p role="status" className={`badge ${chain.ok ? "b-ok" : "b-bad"}`}>
-          {chain.ok ? `Hash chain verified${typeof chain.checked === "number" ? ` (${chain.checked} events)` : ""}: nothing edited, removed or reordered` : `Hash chain broken: ${JSON.stringify(chain).slice(0, 200)}`}
+        <p role="status" className={`badge ${chain.valid ? "b-ok" : "b-bad"}`}>
+          {chain.valid ? `Hash chain verified (${chain.checked} events): nothing edited, removed or reordered` : `Hash chain broken${chain.firstBroken ? ` at #${chain.firstBroken.seq}: ${chain.firstBroken.reason} (${chain.firstBroken.detail})` : `: ${chain.error ?? "unknown"}`}`}
         </p>
       )}
       <form className="row panel" onSubmit={search} role="search">

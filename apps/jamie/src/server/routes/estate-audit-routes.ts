@@ -36,7 +36,7 @@ export function estateAuditRoutes(d: { estate: () => Promise<EstateView>; audit:
         if (!events.ok) return sendJson(res, 502, { error: "the audit store did not answer" });
         const needle = q.data.q?.toLowerCase();
         const rows = needle ? events.value.filter((e) => JSON.stringify(e).toLowerCase().includes(needle)).slice(0, q.data.limit) : events.value;
-        sendJson(res, 200, { events: rows, chain: chain.ok ? chain.value : { ok: false, error: "could not verify" } });
+        sendJson(res, 200, { events: rows, chain: chain.ok ? chain.value : { valid: false, checked: 0, error: "the audit store could not verify its chain" } });
       },
     },
   ];

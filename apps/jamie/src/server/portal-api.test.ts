@@ -1,0 +1,134 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startSandbox, type RunningSandbox } from "@autodevops/sandbox";
+import { createLogger, loadConfig, PgAuditStore } from "@autodevops/shared";
+import { createTestDatabase, type TestDatabase } from "@autodevops/shared/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleApproval, sampleIncident, startScarletStandIn, type ScarletStandIn } from "../scarlet/testing/scarlet-stand-in.js";
+import { bootJamie, type RunningJamie } from "./boot.js";
+
+const API_KEY = "k".repeat(32);
+const PASSWORD = "demo-password-1";
+let sandbox: RunningSandbox;
+let db: TestDatabase;
+let scarlet: ScarletStandIn;
+let jamie: RunningJamie;
+const log = createLogger({ service: "jamie-test", level: "silent" });
+
+/** A signed-in person: their cookies and CSRF token, and fetch helpers that send them. */
+async function signIn(name: string) {
+  const r = await fetch(`${jamie.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: name, password: PASSWORD }) });
+  expect(r.status).toBe(200);
+  const cookie = r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { csrf } = (await r.json()) as { csrf: string };
+  const get = (p: string) => fetch(`${jamie.url}${p}`, { headers: { cookie } });
+  const post = (p: string, body: unknown, extra: Record<string, string> = {}) => fetch(`${jamie.url}${p}`, { method: "POST", headers: { cookie, "content-type": "application/json", "x-csrf-token": csrf, ...extra }, body: JSON.stringify(body) });
+  return { cookie, csrf, get, post };
+}
+const withKey = (p: string, body: unknown, accept = "application/json") => fetch(`${jamie.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json", accept }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ dataDir: await mkdtemp(path.join(tmpdir(), "jamie-portal-")), host: "127.0.0.1", controlPort: 0, log });
+  db = await createTestDatabase();
+  scarlet = await startScarletStandIn({ incidents: [sampleIncident()], approvals: [sampleApproval()] });
+  const config = loadConfig({ SANDBOX_URL: sandbox.controlUrl, SCARLET_URL: scarlet.url, JAMIE_DEMO_PASSWORD: PASSWORD, DATABASE_URL: db.url, LOG_LEVEL: "silent" });
+  jamie = await bootJamie({ config, databaseUrl: db.url, approverToken: scarlet.approverToken, apiKey: API_KEY, sessionSecret: "s".repeat(40), host: "127.0.0.1", port: 0, log, pages: false, env: { HOME: process.env.HOME } });
+}, 120_000);
+
+afterAll(async () => {
+  await jamie?.close();
+  await scarlet?.close();
+  await sandbox?.stop();
+  await db?.drop();
+});
+
+describe("Jamie's API", () => {
+  it("answers POST /api/chat as one JSON answer with citations, from the live sandbox (CONTRACTS §6)", async () => {
+    const inject = await fetch(`${sandbox.controlUrl}/sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "crashloop", namespace: "shop", target: "cart" }) });
+    expect(inject.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 4000));
+    const r = await withKey("/api/chat", { message: "what's wrong in shop?" });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { conversationId: string; answer: string; citations: { kind: string; ref: string }[] };
+    expect(body.conversationId).toMatch(/^c-/);
+    expect(body.answer).toMatch(/cart/);
+    expect(body.citations.some((c) => c.kind === "resource" && c.ref.includes("cart"))).toBe(true);
+  }, 60_000);
+
+  it("streams the same answer as server-sent events: the conversation, tool calls, tokens, then done", async () => {
+    const r = await withKey("/api/chat", { message: "status of checkout" }, "text/event-stream");
+    expect(r.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const text = await r.text();
+    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events[0]).toBe("conversation");
+    expect(events).toContain("tool");
+    expect(events).toContain("token");
+    expect(events.at(-1)).toBe("done");
+    const done = JSON.parse(/event: done\ndata: (.*)/.exec(text)?.[1] ?? "{}") as { answer: string };
+    expect(done.answer).toMatch(/checkout/);
+  }, 60_000);
+
+  it("keeps conversations per person and records feedback on their own answers only", async () => {
+    const alice = await signIn("approver");
+    const bob = await signIn("viewer");
+    const asked = (await (await alice.post("/api/chat", { message: "pending approvals" })).json()) as { conversationId: string; messageId: string };
+    const mine = (await (await alice.get("/api/conversations")).json()) as { conversations: { id: string }[] };
+    expect(mine.conversations.map((c) => c.id)).toContain(asked.conversationId);
+    expect((await bob.get(`/api/conversations/${asked.conversationId}`)).status).toBe(404);
+    expect((await bob.post("/api/chat", { message: "and now?", conversationId: asked.conversationId })).status).toBe(404);
+    expect((await bob.post("/api/feedback", { messageId: asked.messageId, rating: "up" })).status).toBe(404);
+    expect((await alice.post("/api/feedback", { messageId: asked.messageId, rating: "down", note: "too vague" })).status).toBe(200);
+    const thread = (await (await alice.get(`/api/conversations/${asked.conversationId}`)).json()) as { messages: { role: string; feedback: string | null }[] };
+    expect(thread.messages.map((m) => [m.role, m.feedback])).toEqual([["user", null], ["assistant", "down"]]);
+  }, 60_000);
+
+  it("lets an approver decide through Scarlet and refuses a viewer, auditing the refusal", async () => {
+    const viewer = await signIn("viewer");
+    const approver = await signIn("approver");
+    const id = scarlet.approvals[0]?.id ?? "";
+    const refused = await viewer.post(`/api/approvals/${id}`, { decision: "approve" });
+    expect(refused.status).toBe(403);
+    expect(scarlet.requests.filter((r) => r.method === "POST" && r.path.startsWith("/api/approvals/"))).toHaveLength(0);
+    const audit = new PgAuditStore(db.url, log);
+    const rejected = await audit.query({ type: "input.rejected", order: "desc", limit: 10 });
+    expect(rejected.ok && rejected.value.some((e) => e.actor === "jamie" && JSON.stringify(e.data).includes("viewer"))).toBe(true);
+    await audit.close();
+    const ok = await approver.post(`/api/approvals/${id}`, { decision: "approve", reason: "looks right" });
+    expect(ok.status).toBe(200);
+    const sent = scarlet.requests.find((r) => r.method === "POST" && r.path === `/api/approvals/${id}`);
+    expect(sent?.headers.authorization).toBe(`Bearer ${scarlet.approverToken}`);
+    expect(JSON.stringify(sent?.body)).toContain("approved by approver in the portal");
+    expect((await approver.post(`/api/approvals/${id}`, { decision: "reject" })).status).toBe(409);
+  });
+
+  it("refuses what it must: no credentials, a forged session, a write without the CSRF token, bad bodies", async () => {
+    expect((await fetch(`${jamie.url}/api/incidents`)).status).toBe(401);
+    expect((await fetch(`${jamie.url}/api/incidents`, { headers: { cookie: "jamie_session=eyJhbGciOiJIUzI1NiJ9.e30.x" } })).status).toBe(401);
+    expect((await fetch(`${jamie.url}/api/incidents`, { headers: { authorization: "Bearer not-the-key-at-all-really" } })).status).toBe(401);
+    const a = await signIn("approver");
+    const noCsrf = await fetch(`${jamie.url}/api/chat`, { method: "POST", headers: { cookie: a.cookie, "content-type": "application/json" }, body: JSON.stringify({ message: "hi" }) });
+    expect(noCsrf.status).toBe(403);
+    expect((await a.post("/api/chat", { message: "" })).status).toBe(400);
+    expect((await a.post("/api/chat", { message: "hi", extra: true })).status).toBe(400);
+    expect((await a.post("/api/chat", { message: "x".repeat(40_000) })).status).toBe(413);
+    const wrongType = await fetch(`${jamie.url}/api/chat`, { method: "POST", headers: { cookie: a.cookie, "x-csrf-token": a.csrf, "content-type": "text/plain" }, body: "hi" });
+    expect(wrongType.status).toBe(415);
+    expect((await a.post("/api/approvals/x", { decision: "maybe" })).status).toBe(400);
+    expect((await fetch(`${jamie.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: "nope" }) })).status).toBe(401);
+  });
+
+  it("serves the estate with health and the service map, and the audit log with its chain verified", async () => {
+    const a = await signIn("admin");
+    const estate = (await (await a.get("/api/estate")).json()) as { clusters: { name: string; namespaces: { name: string; workloads: { name: string; health: string }[] }[] }[]; calls: { from: string; to: string }[] };
+    expect(estate.clusters.map((c) => c.name).sort()).toEqual(["prod", "staging"]);
+    const shop = estate.clusters.find((c) => c.name === "prod")?.namespaces.find((n) => n.name === "shop");
+    expect(shop?.workloads.map((w) => w.name)).toContain("cart");
+    expect(estate.calls).toContainEqual({ from: "shop/cart", to: "shop/redis-cart" });
+    const audit = (await (await a.get("/api/audit?q=chat&limit=50")).json()) as { events: { type: string }[]; chain: { valid: boolean; checked: number } };
+    expect(audit.chain.valid).toBe(true);
+    expect(audit.chain.checked).toBeGreaterThan(0);
+    expect(audit.events.some((e) => e.type === "chat.answered")).toBe(true);
+    expect((await a.get("/api/audit?limit=100000")).status).toBe(400);
+  }, 30_000);
+});
