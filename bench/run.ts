@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn; each prints its own table.
 import { benchAuditAppend } from "./audit-append.js";
-import { benchJamieMemory } from "./jamie-memory.js";
+import { benchJamie } from "./jamie.js";
 import { benchMcp } from "./mcp.js";
 import { benchSandboxApi } from "./sandbox-api.js";
 import { benchSandboxTelemetry } from "./sandbox-telemetry.js";
@@ -11,4 +11,5 @@ await benchSandboxApi();
 await benchSandboxTelemetry();
 await benchMcp();
 await benchScarlet();
-await benchJamieMemory();
+// benchJamie ends with benchJamieMemory (memory recall at 10k and 100k), so it is not run twice.
+await benchJamie();
