@@ -108,6 +108,38 @@ describe("Scarlet end to end, against the sandbox", () => {
     expect(after.actions.map((a) => a.status)).toEqual(["rejected"]);
   }, 120_000);
 
+  it("takes a person's change request through the policy: it waits for an approver, runs once approved, and never where autonomy is off", async () => {
+    await resetEstate(rig);
+    const t0 = new Date();
+    const auth = { authorization: `Bearer ${rig.approverToken}` };
+    const ask = (action: Record<string, unknown>) => rig.post("/api/proposals", { action, reason: "more room for the sale", requestedBy: "alice" }, auth);
+    const r = await ask({ kind: "scale", cluster: "prod", namespace: "shop", target: "checkout", params: { replicas: 4 } });
+    expect(r.status).toBe(201);
+    const proposal = (await r.json()) as { incidentId: string; approvalId?: string; route: string };
+    expect(proposal.route).toBe("approval");
+    const { approvals } = await rig.get<{ approvals: { id: string; incidentId: string; preview?: string; reasons: string[] }[] }>("/api/approvals?status=pending");
+    const approval = approvals.find((a) => a.id === proposal.approvalId);
+    expect(approval?.incidentId).toBe(proposal.incidentId);
+    // The approver reads the dry run before deciding.
+    expect(approval?.preview).toMatch(/replicas/);
+    expect(approval?.reasons.join("\n")).toMatch(/alice/);
+    await new Promise((res) => setTimeout(res, 3000));
+    expect(await byScarlet(t0, "checkout")).toEqual([]);
+    const ok = await rig.post(`/api/approvals/${proposal.approvalId ?? ""}`, { decision: "approve" }, auth);
+    expect(ok.status).toBe(200);
+    await eventually(async () => (await byScarlet(t0, "checkout")).length > 0, "the scale ran", 30_000, 500);
+    expect((await byScarlet(t0, "checkout")).map((m) => m.action)).toEqual(["scale"]);
+    await eventually(async () => (await rig.get<{ status: string }>(`/api/incidents/${proposal.incidentId}`)).status === "resolved", "the change request resolved", 60_000, 500);
+
+    // A workload whose autonomy is off: the policy escalates, nobody is asked and nothing runs.
+    await promisify(execFile)("kubectl", ["--kubeconfig", rig.sandbox.kubeconfig, "--context", "prod", "annotate", "--overwrite", "deployment/payments", "-n", "shop", "autodevops.io/autonomy=off"]);
+    const refused = (await (await ask({ kind: "rollout-restart", cluster: "prod", namespace: "shop", target: "payments", params: {} })).json()) as { route: string; approvalId?: string; reasons: string[] };
+    expect(refused.route).toBe("escalate");
+    expect(refused.approvalId).toBeUndefined();
+    await new Promise((res) => setTimeout(res, 2000));
+    expect(await byScarlet(t0, "payments")).toEqual([]);
+  }, 180_000);
+
   it("refuses unauthenticated, malformed and oversized webhooks with 4xx, audits them, and takes a repeated notification once", async () => {
     const alert = {
       status: "firing",

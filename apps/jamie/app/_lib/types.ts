@@ -57,5 +57,5 @@ export interface Approval {
   requestedAt: string;
   expiresAt: string;
   status?: string;
-  dryRun?: string;
+  preview?: string;
 }

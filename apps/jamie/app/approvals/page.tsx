@@ -44,7 +44,7 @@ export default function Approvals() {
           <p className="small muted">For <Link href={`/incidents/${a.incidentId}`}>{a.incidentId}</Link> · asked {when(a.requestedAt)} · expires {when(a.expiresAt)}</p>
           <h3 className="small">Why</h3>
           <ul className="small">{a.reasons.map((r, k) => <li key={k}>{r}</li>)}</ul>
-          {a.dryRun && (<details><summary className="small">Dry-run diff</summary><pre className="code">{a.dryRun}</pre></details>)}
+          {a.preview && (<details open><summary className="small">Dry run: what it would change</summary><pre className="code">{a.preview}</pre></details>)}
           <div className="row">
             <button className="ok" disabled={!canDecide} onClick={() => void decide(a, "approve")} aria-describedby={canDecide ? undefined : "role-note"}>Approve</button>
             <button disabled={!canDecide} onClick={() => void decide(a, "reject")}>Reject</button>

@@ -41,6 +41,8 @@ export interface ScarletClientOptions {
   timeoutMs?: number;
   log: Logger;
   fetch?: typeof fetch;
+  /** Sent as the bearer token of `POST /api/proposals` (Scarlet takes proposals only from a known approver client). */
+  proposerToken?: string;
 }
 
 /** The part of Scarlet's API (CONTRACTS §5) Jamie uses; every response is validated. */
@@ -142,7 +144,7 @@ export function createScarletClient(opts: ScarletClientOptions): ScarletClient {
     },
     propose(proposal, signal) {
       const body = ProposalRequest.parse(proposal);
-      return request("POST", "/api/proposals", ProposalResult, { body, signal });
+      return request("POST", "/api/proposals", ProposalResult, { body, signal, ...(opts.proposerToken ? { headers: { authorization: `Bearer ${opts.proposerToken}` } } : {}) });
     },
   };
 }

@@ -75,7 +75,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
 
   const memory = await openMemory({ config: { ...config, database: { ...config.database, url: o.databaseUrl } }, log: log.child({ component: "memory" }), pool });
   const unsubscribeSummaries = await rememberIncidentSummaries(bus, memory, log.child({ component: "memory" }));
-  const scarlet = createScarletClient({ baseUrl: config.urls.scarlet, log: log.child({ component: "scarlet-client" }) });
+  const scarlet = createScarletClient({ baseUrl: config.urls.scarlet, log: log.child({ component: "scarlet-client" }), proposerToken: o.approverToken });
   const model = config.llm.provider === "none" ? undefined : jamieChatModel(config.llm);
   const assistant = createAssistant({
     toolbox,

@@ -17,6 +17,7 @@ import {
   type Result,
 } from "@autodevops/shared";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ChangeRequest, ChangeRequestResult } from "../runtime/change-requests.js";
 import type { DecideError, ScarletApi } from "./scarlet-api.js";
 import { createScarletServer, type ScarletServerOptions } from "./server.js";
 
@@ -116,6 +117,10 @@ class FakeApi implements ScarletApi {
     const decided: Approval = { ...a, status: d.decision === "approve" ? "approved" : "rejected", decidedBy: approver, decidedAt: "2026-11-23T10:02:00.000Z" };
     this.approvals.set(id, decided);
     return ok(decided);
+  }
+  async propose(request: ChangeRequest): Promise<ChangeRequestResult> {
+    this.record("propose", request);
+    return { incidentId: "chg-1", approvalId: "apr-chg-1-1", route: "approval", reasons: ["matrix: scale is medium risk: ask for approval"] };
   }
   async ingestAlerts(payload: AlertmanagerWebhook) {
     this.record("ingestAlerts", payload);
@@ -361,6 +366,31 @@ describe("POST /api/approvals/{id}", () => {
       [409, "already_decided"],
       [409, "expired"],
     ]);
+  });
+});
+
+describe("POST /api/proposals", () => {
+  const propose = (base: string, body: unknown, token: string | null = APPROVER_TOKEN) =>
+    fetch(`${base}/api/proposals`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const scale = { action: { kind: "scale", cluster: "prod", namespace: "shop", target: "checkout", params: { replicas: 5 } }, reason: "Black Friday", requestedBy: "alice" };
+
+  it("passes a valid change request from an approver client to the runtime and answers 201 with the route", async () => {
+    const { api, base } = await start();
+    const res = await propose(base, scale);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ incidentId: "chg-1", route: "approval" });
+    // The schema fills in the default workload kind.
+    expect(api.callsTo("propose")[0]?.args).toEqual([{ ...scale, action: { ...scale.action, params: { replicas: 5, workloadKind: "Deployment" } } }]);
+  });
+
+  it("refuses a proposal without a known token, or outside the action vocabulary, and never reaches the runtime", async () => {
+    const { api, base, audit } = await start();
+    expect((await propose(base, scale, null)).status).toBe(401);
+    expect((await propose(base, scale, "stolen-token")).status).toBe(403);
+    expect((await propose(base, { ...scale, action: { ...scale.action, kind: "exec-shell" } })).status).toBe(400);
+    expect((await propose(base, { ...scale, reason: "" })).status).toBe(400);
+    expect(api.callsTo("propose")).toEqual([]);
+    expect(audit.rejections().length).toBeGreaterThanOrEqual(4);
   });
 });
 

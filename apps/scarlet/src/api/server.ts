@@ -12,6 +12,7 @@ import {
 } from "@autodevops/shared";
 import { z } from "zod";
 import { basicCredentials, basicMatches, bearerToken, findByToken, secret, secretMatches, type Secret } from "./auth.js";
+import { ChangeRequest } from "../runtime/change-requests.js";
 import { declaredLength, formatIssues, isJsonContentType, readBodyLimited, sendJson } from "@autodevops/shared";
 import type { ScarletApi } from "./scarlet-api.js";
 
@@ -163,6 +164,20 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
             case "expired":
               return refuse(ctx, { status: 409, reason: r.error.message, actor: approver.user, data: { ...ids, code: r.error.code } });
           }
+        },
+      },
+    },
+    {
+      pattern: "/api/proposals",
+      match: /^\/api\/proposals$/,
+      methods: {
+        POST: async (ctx) => {
+          const token = bearerToken(ctx.req.headers.authorization);
+          const proposer = token === undefined ? undefined : findByToken(token, auth.approvers);
+          if (proposer === undefined) return refuse(ctx, { status: token === undefined ? 401 : 403, reason: "proposals come from a known approver client (Jamie)", actor: "http", data: {} });
+          const body = await readJson(ctx, ChangeRequest, proposer.user, {});
+          if (body === undefined) return;
+          sendJson(ctx.res, 201, await api.propose(body));
         },
       },
     },

@@ -9,6 +9,12 @@ import type { Execution } from "./state.js";
 /** The MCP write tool for an action kind: our kubernetes server names them so. */
 export const toolOf = (a: Action): string => a.kind.replace(/-/g, "_");
 
+/** The action's dry run through its write tool (no decision token needed: nothing changes), or why there is none. */
+export async function dryRunOf(deps: Pick<GraphDeps, "tools">, a: Action): Promise<string> {
+  const preview = await deps.tools.call(toolOf(a), { cluster: a.cluster, namespace: a.namespace, target: a.target, params: a.params, dryRun: true });
+  return preview.ok ? preview.value.text.slice(0, 8000) : `no dry run: ${preview.error.message}`;
+}
+
 const Mi = 2 ** 20;
 
 /** How to take an action back, read from the live state before it runs; null when nothing can (a restart, a delete). */

@@ -56,7 +56,7 @@ const stateOf = async (s: ReturnType<typeof scenario>, id: string) => {
 
 /** Nothing reached the cluster: no write, no dry run, no refused attempt. */
 function expectNoCalls(s: ReturnType<typeof scenario>) {
-  expect(s.tools.calls).toEqual([]);
+  expect(s.tools.attempts).toEqual([]);
 }
 
 /** What holds in every test: every event was a valid audit event and no write was refused for its token. */
@@ -75,7 +75,7 @@ describe("a crash loop under the default policy", () => {
     expect(["rollout_restart", "delete_pod"]).toContain(w?.tool);
     expect(w?.claims).toMatchObject({ route: "auto", incidentId: id, action: { cluster: "prod", namespace: "shop", target: "cart" } });
     expect(w?.claims.approvedBy).toBeUndefined();
-    expect(s.tools.calls).toHaveLength(1);
+    expect(s.tools.attempts).toHaveLength(1);
     expectHonest(s);
 
     const incident = s.desk.view(id);
@@ -164,6 +164,10 @@ describe("what must not act", () => {
     expect(incident?.decision?.reasons.join("\n")).toMatch(/namespace kube-system is protected/);
     const [approval] = await h.stores.approvals.list({ incidentId: id });
     expect(approval).toMatchObject({ status: "pending", action: { namespace: "kube-system", target: "coredns" } });
+    // The approver reads what would change (the only call so far is that dry run) and why.
+    expect(approval?.preview).toMatch(/dry run: .* would change kube-system\/coredns/);
+    expect(s.tools.calls.map((c) => c.dryRun)).toEqual([true]);
+    expect(approval?.reasons.join("\n")).toMatch(/crashloop: .*coredns/);
     expect((await h.stores.actions.ofIncident(id)).map((r) => r.status)).toEqual(["proposed"]);
 
     // Resumes while the request is still pending (a second resume, a race with the sweep) decide nothing.
@@ -187,6 +191,7 @@ describe("what must not act", () => {
 
     expect(s.tools.writes).toEqual([]);
     expect(s.tools.calls).toHaveLength(1);
+    expect(s.tools.attempts).toEqual([]);
     expect(s.tools.calls[0]).toMatchObject({ dryRun: true, args: { dryRun: true, namespace: "shop", target: "cart" } });
     expect(s.tools.calls[0]?.decision).toBeUndefined();
     expectHonest(s);
@@ -331,7 +336,7 @@ describe("approval", () => {
     // A second resume (a double click, the expiry sweep) and a fresh start both find it done.
     await s.graph.invoke(new Command({ resume: "decided" }), configOf(id));
     await s.run(id);
-    expect(s.tools.calls).toHaveLength(1);
+    expect(s.tools.attempts).toHaveLength(1);
     expect((await h.stores.actions.ofIncident(id)).map((r) => r.status)).toEqual(["succeeded"]);
   });
 
@@ -374,7 +379,7 @@ describe("approval", () => {
     expect((await h.stores.approvals.decide(approval.id, { decision: "approve" }, "alice", new Date())).ok).toBe(true);
     await second.invoke(new Command({ resume: "decided" }), configOf(id));
 
-    expect(s.tools.calls).toEqual([]);
+    expect(s.tools.attempts).toEqual([]);
     expect(tools.writes).toHaveLength(1);
     expect(tools.writes[0]?.claims).toMatchObject({ route: "approval", approvedBy: "alice", action: approval.action });
     expect(tools.refused).toEqual([]);

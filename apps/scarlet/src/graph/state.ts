@@ -57,6 +57,8 @@ export const ScarletState = Annotation.Root({
   /** Why the incident goes to people, in words (escalate writes the summary from it). */
   escalation: last<{ why: string; nextStep: string; risk?: Risk } | null>(null),
   outcome: last<"resolved" | "escalated" | "failed" | "nothing-broken" | null>(null),
+  /** A change a person asked for (through Jamie): its diagnosis and plan come with it, and no playbook learns from it. */
+  request: last<{ requestedBy: string; reason: string } | null>(null),
 });
 export type ScarletStateType = typeof ScarletState.State;
 export type ScarletUpdate = typeof ScarletState.Update;

@@ -310,6 +310,11 @@ export class RecordingTools implements Pick<McpToolbox, "call"> {
     return output(`${tool} ${action.value.namespace}/${action.value.target}: done`);
   }
 
+  /** Calls that could change the cluster: every call but a dry run (an approval's preview is one). */
+  get attempts(): ToolCall[] {
+    return this.calls.filter((c) => !c.dryRun);
+  }
+
   /** Writes that were let through with a valid decision. */
   get writes(): (ToolCall & { claims: DecisionClaims })[] {
     return this.calls.filter((c): c is ToolCall & { claims: DecisionClaims } => c.claims !== undefined);

@@ -33,7 +33,7 @@ export const PLAYBOOKS: Readonly<Record<FaultKind, Playbook>> = {
   noise,
 };
 
-const QUIET = new Set<FaultKind>(["flapping", "noise"]);
+const QUIET = new Set<Diagnosis["kind"]>(["flapping", "noise"]);
 
 /**
  * Every playbook's diagnosis of the findings, best first: a real fault before "nothing is
@@ -46,6 +46,8 @@ export function diagnose(findings: readonly Finding[], ctx: PlaybookContext): Di
 
 /** What to do about a diagnosis, by its kind's playbook. */
 export function planFor(d: Diagnosis, ctx: PlaybookContext): Plan {
+  // A change request (kind unknown) brings its own plan and never reaches here; say so if it does.
+  if (d.kind === "unknown") return { route: "escalate", reason: "no playbook for an unknown kind", nextStep: "investigate" };
   return PLAYBOOKS[d.kind].candidates(d, ctx);
 }
 

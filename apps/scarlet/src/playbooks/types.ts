@@ -54,7 +54,8 @@ export interface PlaybookContext {
 
 /** A root cause a playbook is sure enough of to name, with what confirmed it. */
 export interface Diagnosis {
-  kind: FaultKind;
+  /** A fault kind; `unknown` only for a person's change request, which no playbook diagnosed. */
+  kind: FaultKind | "unknown";
   /** 0..1, from how much of the kind's evidence is present and how much rules it out. */
   confidence: number;
   cluster: string;

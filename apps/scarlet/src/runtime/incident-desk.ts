@@ -67,6 +67,18 @@ export class Desk implements IncidentDesk {
     }
   }
 
+  /**
+   * An incident no finding opened: a person's change request. It is kept like an adopted one (its
+   * fingerprint is its own, so no finding ever joins it), persisted and announced.
+   */
+  async register(i: Incident): Promise<void> {
+    this.adopt([i]);
+    await this.#save(i.id);
+    this.#opts.log.info({ incidentId: i.id, title: i.title }, "change request opened");
+    await this.#opts.audit.append({ actor: "scarlet", type: "incident.opened", incidentId: i.id, cluster: i.cluster, namespace: i.namespace, data: { fingerprint: i.fingerprint, title: i.title } }).catch(() => undefined);
+    await this.#opts.bus?.publish("incident.updated", { incidentId: i.id, status: i.status }).catch(() => undefined);
+  }
+
   /** One finding into the book; returns the outcome and persists what it changed. */
   ingest(f: Finding): IngestOutcome {
     const now = this.#opts.now();

@@ -46,6 +46,11 @@ export class IncidentRunner {
     );
   }
 
+  /** Starts a thread with more than the incident id (a person's change request brings its plan); resolves when the run pauses. */
+  begin(incidentId: string, input: { incidentId: string } & Record<string, unknown>): Promise<void> {
+    return this.#enqueue(incidentId, () => this.#run(incidentId, input));
+  }
+
   /** A human decided (or the request expired): continue the thread from its interrupt. */
   resume(incidentId: string): Promise<void> {
     return this.#enqueue(incidentId, () => this.#run(incidentId, new Command({ resume: "decided" })));
@@ -80,7 +85,7 @@ export class IncidentRunner {
     return next;
   }
 
-  async #run(incidentId: string, input: { incidentId: string } | Command | null): Promise<void> {
+  async #run(incidentId: string, input: ({ incidentId: string } & Record<string, unknown>) | Command | null): Promise<void> {
     if (this.#stopped) return;
     this.#phase.set(incidentId, "running");
     try {

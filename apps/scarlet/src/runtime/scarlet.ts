@@ -25,6 +25,7 @@ import { Desk } from "./incident-desk.js";
 import { IncidentRunner } from "./incident-runner.js";
 import { WatchFacts } from "./live-facts.js";
 import { ScarletMetrics } from "./scarlet-metrics.js";
+import { proposeChange } from "./change-requests.js";
 import { SignalPipeline } from "./signal-pipeline.js";
 
 export interface ScarletOptions {
@@ -194,6 +195,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       void runner.resume(r.value.incidentId);
       return ok(r.value);
     },
+    propose: (request) => proposeChange(request, { desk, runner, approvalsOf: (incidentId) => stores.approvals.list({ incidentId }), now }),
     async ingestAlerts(payload: AlertmanagerWebhook) {
       return pipeline.alerts(payload.alerts, o.defaultCluster ?? o.clusters[0]?.name ?? "default");
     },

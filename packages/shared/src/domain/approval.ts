@@ -15,6 +15,8 @@ export const Approval = z.object({
   decidedBy: z.string().optional(),
   decidedAt: Timestamp.optional(),
   reason: z.string().optional(),
+  /** The action's dry run when it was asked for: what it would change (a diff), for the approver. */
+  preview: z.string().max(8000).optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 

@@ -1,6 +1,6 @@
 import { interrupt } from "@langchain/langgraph";
 import type { GraphDeps } from "../deps.js";
-import { syncActions } from "../execute-action.js";
+import { dryRunOf, syncActions } from "../execute-action.js";
 import type { ScarletStateType, ScarletUpdate } from "../state.js";
 
 export const approvalIdOf = (incidentId: string, attempt: number) => `apr-${incidentId}-${attempt}`;
@@ -27,7 +27,9 @@ export function awaitApprovalNode(deps: GraphDeps) {
         incidentId: s.incidentId,
         action: j.action,
         risk: j.risk,
-        reasons: j.reasons,
+        // What an approver needs in one place: what is wrong, the evidence, and the policy's reasons.
+        reasons: [...(s.diagnosis ? [`${s.diagnosis.kind}: ${s.diagnosis.summary}`, ...s.diagnosis.evidence.slice(0, 4)] : []), ...j.reasons],
+        preview: await dryRunOf(deps, j.action),
         requestedAt: now.toISOString(),
         expiresAt: j.approvalExpiresAt ?? new Date(now.getTime() + deps.policy.settings.approvalTtlSeconds * 1000).toISOString(),
       }));

@@ -14,6 +14,8 @@ export function detectNode(deps: GraphDeps) {
   return async (s: ScarletStateType): Promise<ScarletUpdate> => {
     const incident = deps.desk.view(s.incidentId);
     if (!incident) return { pause: "closed" };
+    // A person's change request came with its plan: there are no findings to diagnose.
+    if (s.request && s.diagnosis && s.plan) return {};
     const now = deps.now();
     const findings = deps.desk.findings(s.incidentId);
     const ctx = deps.live.playbookContext(incident.cluster, now);

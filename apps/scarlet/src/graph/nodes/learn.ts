@@ -14,7 +14,8 @@ export function learnNode(deps: GraphDeps) {
     const e = s.execution;
     const now = deps.now();
     // Superseded: someone changed the target before the fix could be judged; it teaches nothing either way.
-    if (d && e && !s.verification?.superseded) {
+    // A person's request teaches no playbook: it was not Scarlet's diagnosis.
+    if (d && e && !s.verification?.superseded && !s.request) {
       const signature = signatureOf(d);
       const fixed = s.verification?.healthy === true;
       const before = await deps.outcomes.tally(d.kind, signature, LEARNING_WINDOW_MS, now);
