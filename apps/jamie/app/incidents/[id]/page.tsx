@@ -9,15 +9,32 @@ import { actionText, RiskBadge, StatusBadge, when } from "../../_components/Badg
 import { LineChart } from "../../_components/LineChart";
 
 type Series = { name: string; unit: string; points: [number, number][] };
+type AuditEvent = { seq: number; at: string; actor: string; type: string; data: Record<string, unknown> };
+
+/** The audit events that tell an incident's story, in words: decisions, approvals, actions, verification, outcome. */
+const STORY: Record<string, (d: Record<string, unknown>) => string> = {
+  "decision.made": (d) => `decision: ${String(d.route)}${d.action ? ` (${(d.action as { kind: string }).kind})` : ""}, confidence ${Math.round(Number(d.confidence ?? 0) * 100)} %`,
+  "approval.requested": () => "approval asked for",
+  "approval.decided": (d) => `approval ${String(d.decision)}d${d.reason ? `: ${String(d.reason)}` : ""}`,
+  "approval.expired": () => "approval expired",
+  "action.executing": (d) => `acting: ${(d.action as { kind?: string } | undefined)?.kind ?? "action"} (by ${String(d.by ?? "scarlet")})`,
+  "action.failed": (d) => `action failed: ${String(d.detail ?? d.error ?? "")}`,
+  "action.undone": () => "action undone: the target got worse",
+  "verification.passed": (d) => `verified: ${String(d.detail ?? "healthy")}`,
+  "verification.failed": (d) => `verification failed: ${String(d.detail ?? "")}`,
+  "incident.escalated": (d) => `escalated: ${String(d.why ?? "")}`,
+};
 
 export default function IncidentPage() {
   const { id } = useParams<{ id: string }>();
   const [i, setI] = useState<Incident | null>(null);
   const [metrics, setMetrics] = useState<{ series: Series[]; note?: string } | null>(null);
+  const [story, setStory] = useState<AuditEvent[]>([]);
   const [error, setError] = useState("");
   const load = useCallback(() => {
     getJson<Incident>(`/api/incidents/${encodeURIComponent(id)}`).then(setI, (e: Error) => setError(e.message));
     getJson<{ series: Series[]; note?: string }>(`/api/incidents/${encodeURIComponent(id)}/metrics`).then(setMetrics, () => undefined);
+    getJson<{ events: AuditEvent[] }>(`/api/audit?incidentId=${encodeURIComponent(id)}&limit=200`).then((r) => setStory(r.events.filter((e) => e.type in STORY)), () => undefined);
   }, [id]);
   useEffect(load, [load]);
   useLive((_t, p) => { if ((p as { incidentId?: string }).incidentId === id) load(); });
@@ -26,7 +43,8 @@ export default function IncidentPage() {
   const events = [
     ...i.signals.map((s) => ({ at: s.at, text: `signal: ${s.source} ${s.name}` })),
     { at: i.openedAt, text: "incident opened" },
-    ...i.actions.flatMap((a) => [{ at: a.requestedAt, text: `action ${a.status}: ${actionText(a)} (by ${a.by})` }, ...(a.executedAt ? [{ at: a.executedAt, text: `executed ${a.kind} on ${a.target}` }] : [])]),
+    ...i.actions.map((a) => ({ at: a.requestedAt, text: `action ${actionText(a)}: now ${a.status} (by ${a.by})` })),
+    ...story.map((e) => ({ at: e.at, text: STORY[e.type]?.(e.data) ?? e.type })),
     ...(i.resolvedAt ? [{ at: i.resolvedAt, text: `closed as ${i.status}` }] : []),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return (
