@@ -7,5 +7,6 @@ export default defineProject({
     exclude: ["**/node_modules/**"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    globalSetup: ["./build-pages.global-setup.ts"],
   },
 });

@@ -67,7 +67,8 @@ describe("npm start", () => {
     const out = first.output();
     expect(out).toMatch(/^\s+postgres\s+ready\s+postgres:\/\/127\.0\.0\.1:\d+\/autodevops/m);
     expect(out).toMatch(/^\s+migrate\s+done/m);
-    expect(out).toMatch(/^\s+jamie\s+not built yet/m);
+    expect(out).toMatch(/^\s+jamie\s+ready\s+http:\/\/127\.0\.0\.1:\d+/m);
+    expect(out).toMatch(/^\s+Portal password\s+\S{12,}\s+JAMIE_DEMO_PASSWORD; users admin, approver, viewer, generated for this run/m);
     expect(out).toMatch(/^\s+Approver token\s+\S{16,}\s+AUTODEVOPS_APPROVER_TOKEN, generated for this run/m);
     expect(out).toMatch(/^\s+API key\s+\S{16,}\s+AUTODEVOPS_API_KEY, generated for this run/m);
   });
