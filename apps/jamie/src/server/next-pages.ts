@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { readdir, readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +28,7 @@ export async function buildIsStale(appDir = JAMIE_APP_DIR): Promise<boolean> {
 
 /** Runs `next build` for the pages (about a minute on two cores), logging its output. */
 export async function buildPages(log: Logger, appDir = JAMIE_APP_DIR): Promise<void> {
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.resolve("next/package.json"))), "dist", "bin", "next");
+  const bin = path.join(path.dirname(createRequire(import.meta.url).resolve("next/package.json")), "dist", "bin", "next");
   log.info({ appDir }, "building the portal's pages (next build)");
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [bin, "build"], { cwd: appDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
