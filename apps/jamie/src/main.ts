@@ -34,6 +34,8 @@ let stopping = false;
 const stop = async (why: string) => {
   if (stopping) return;
   stopping = true;
+  // Whatever hangs in a close (an open stream, a reconnecting client) must not keep an orphan alive.
+  setTimeout(() => process.exit(0), 5000).unref();
   log.info({ why }, "stopping Jamie");
   await jamie.close().catch((e: unknown) => log.error({ err: e }, "stop failed"));
   process.exit(0);
@@ -42,5 +44,11 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal
 // Started by the supervisor with a stdin pipe it never writes: it closes when the supervisor dies.
 if (!process.stdin.isTTY) {
   process.stdin.on("end", () => void stop("the supervisor went away"));
+  process.stdin.on("close", () => void stop("the supervisor went away"));
   process.stdin.resume();
+  // Also when the parent is gone (reparented) without the pipe saying so.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop("the supervisor went away");
+  }, 2000).unref();
 }
