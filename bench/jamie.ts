@@ -10,9 +10,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { createMcpToolbox, formatMcpConfigIssues, loadMcpServersConfig } from "@autodevops/mcp-clients";
+import { createMcpToolbox } from "@autodevops/mcp-clients";
 import { startSandbox } from "@autodevops/sandbox";
-import { clustersFromSandbox, sandboxTelemetryEnv } from "@autodevops/scarlet";
+import { clustersFromSandbox, mcpConfigFor } from "@autodevops/scarlet";
 import { createLogger, loadConfig, PgAuditStore, runMigrations, type Config, type Logger } from "@autodevops/shared";
 import { createTestDatabase } from "@autodevops/shared/testing";
 import { createAssistant } from "../apps/jamie/src/agent/assistant.js";
@@ -68,14 +68,8 @@ async function startChatServer(config: Config, databaseUrl: string, l: Logger): 
   const audit = new PgAuditStore(databaseUrl, l);
   const setup = await clustersFromSandbox(config.urls.sandbox, { waitMs: 60_000 });
   const env = { HOME: process.env.HOME };
-  const mcp = loadMcpServersConfig({
-    ...env,
-    ...(await sandboxTelemetryEnv(setup, env)),
-    KUBECONFIG: setup.kubeconfigPath,
-    MCP_K8S_CONTEXTS: setup.clusters.map((c) => `${c.name}=${c.context}`).join(","),
-  });
-  if (!mcp.ok) throw new Error(`MCP server configuration:\n${formatMcpConfigIssues(mcp.error)}`);
-  const toolbox = await createMcpToolbox({ agent: "jamie", config: mcp.value, audit, log: l });
+  const mcp = await mcpConfigFor(setup, env);
+  const toolbox = await createMcpToolbox({ agent: "jamie", config: mcp, audit, log: l });
   const memory = await openMemory({ config: { ...config, database: { ...config.database, url: databaseUrl } }, log: l, pool });
   const scarlet = createScarletClient({ baseUrl: config.urls.scarlet, log: l });
   const assistant = createAssistant({

@@ -60,4 +60,4 @@ export { IncidentStore } from "./store/incident-store.js";
 export { ApprovalStore } from "./store/approval-store.js";
 export { ActionStore, type ActionRecord } from "./store/action-store.js";
 export { OutcomeStore } from "./store/outcome-store.js";
-export { clustersFromKubeconfig, clustersFromSandbox, sandboxTelemetryEnv, type ClusterSetup } from "./runtime/clusters.js";
+export { clustersFromKubeconfig, clustersFromSandbox, mcpConfigFor, type ClusterSetup } from "./runtime/clusters.js";

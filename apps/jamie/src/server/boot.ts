@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
-import { createMcpToolbox, formatMcpConfigIssues, loadMcpServersConfig, type McpToolbox } from "@autodevops/mcp-clients";
-import { clustersFromKubeconfig, clustersFromSandbox, sandboxTelemetryEnv } from "@autodevops/scarlet";
+import { createMcpToolbox, type McpToolbox } from "@autodevops/mcp-clients";
+import { clustersFromKubeconfig, clustersFromSandbox, mcpConfigFor } from "@autodevops/scarlet";
 import { createEventBus, PgAuditStore, runMigrations, type Config, type EventBus, type Logger } from "@autodevops/shared";
 import pg from "pg";
 import { createAssistant } from "../agent/assistant.js";
@@ -63,15 +63,9 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
 
   const setup = config.kubeconfig ? clustersFromKubeconfig(config.kubeconfig) : await clustersFromSandbox(config.urls.sandbox, { waitMs: 60_000 });
   const env = o.env ?? process.env;
-  const mcp = loadMcpServersConfig({
-    ...env,
-    ...(await sandboxTelemetryEnv(setup, env)),
-    KUBECONFIG: setup.kubeconfigPath,
-    MCP_K8S_CONTEXTS: setup.clusters.map((c) => `${c.name}=${c.context}`).join(","),
-  });
-  if (!mcp.ok) throw new Error(`MCP server configuration:\n${formatMcpConfigIssues(mcp.error)}`);
+  const mcp = await mcpConfigFor(setup, env);
   // Agent "jamie": the toolbox offers read tools only; a change goes to Scarlet as a proposal.
-  const toolbox = await createMcpToolbox({ agent: "jamie", config: mcp.value, audit, log });
+  const toolbox = await createMcpToolbox({ agent: "jamie", config: mcp, audit, log });
 
   const memory = await openMemory({ config: { ...config, database: { ...config.database, url: o.databaseUrl } }, log: log.child({ component: "memory" }), pool });
   const unsubscribeSummaries = await rememberIncidentSummaries(bus, memory, log.child({ component: "memory" }));

@@ -1,10 +1,10 @@
-import { createMcpToolbox, formatMcpConfigIssues, loadMcpServersConfig } from "@autodevops/mcp-clients";
+import { createMcpToolbox } from "@autodevops/mcp-clients";
 import { createEventBus, generatePolicyKeys, PgAuditStore, type Config, type Logger } from "@autodevops/shared";
 import { llmHooks } from "../llm/llm-hooks.js";
 import { detectorSettings } from "../detectors/settings.js";
 import { prometheusSource, sandboxMetricsSource } from "../monitor/telemetry-checks.js";
 import { PolicySettings } from "../policy/policy-inputs.js";
-import { clustersFromKubeconfig, clustersFromSandbox, sandboxTelemetryEnv } from "./clusters.js";
+import { clustersFromKubeconfig, clustersFromSandbox, mcpConfigFor } from "./clusters.js";
 import { toolEvidence } from "./evidence.js";
 import { startScarlet, type RunningScarlet, type ScarletOptions } from "./scarlet.js";
 
@@ -45,18 +45,11 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
   const setup = o.kubeconfig ? clustersFromKubeconfig(o.kubeconfig) : await clustersFromSandbox(o.sandboxUrl ?? "http://127.0.0.1:7070", { waitMs: 60_000 });
   const keys = generatePolicyKeys();
   const env = o.env ?? process.env;
-  const mcp = loadMcpServersConfig({
-    ...env,
-    ...(await sandboxTelemetryEnv(setup, env)),
-    KUBECONFIG: setup.kubeconfigPath,
-    MCP_K8S_CONTEXTS: setup.clusters.map((c) => `${c.name}=${c.context}`).join(","),
-    POLICY_PUBLIC_KEY: keys.publicKeyPem,
-  });
-  if (!mcp.ok) throw new Error(`MCP server configuration:\n${formatMcpConfigIssues(mcp.error)}`);
+  const mcp = await mcpConfigFor(setup, env, { POLICY_PUBLIC_KEY: keys.publicKeyPem });
   const audit = new PgAuditStore(o.databaseUrl, o.log.child({ component: "audit" }));
   const bus = createEventBus({ databaseUrl: o.databaseUrl, ...(o.redisUrl ? { redisUrl: o.redisUrl } : {}), service: "scarlet", log: o.log });
   await bus.connect();
-  const tools = await createMcpToolbox({ agent: "scarlet", config: mcp.value, audit, policyPublicKey: keys.publicKeyPem, log: o.log });
+  const tools = await createMcpToolbox({ agent: "scarlet", config: mcp, audit, policyPublicKey: keys.publicKeyPem, log: o.log });
   // One Prometheus for every cluster (series carry a `cluster` label), else the sandbox's /metrics read directly.
   const promUrl = o.prometheusUrl?.split(",")[0]?.replace(/^[\w-]+=/, "");
   const telemetry = promUrl ? prometheusSource({ url: promUrl }) : setup.scrape.length > 0 ? sandboxMetricsSource({ clusters: setup.scrape }) : undefined;

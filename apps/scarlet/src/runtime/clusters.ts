@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { formatMcpConfigIssues, loadMcpServersConfig, type McpServersConfig } from "@autodevops/mcp-clients";
 import { z } from "zod";
 import type { ScrapedCluster } from "../monitor/telemetry-checks.js";
 
@@ -104,4 +105,21 @@ export async function sandboxTelemetryEnv(setup: ClusterSetup, env: NodeJS.Proce
     if (caFile) out[`${prefix}_CA_FILE`] = caFile;
   }
   return out;
+}
+
+/**
+ * The MCP servers' configuration for these clusters: the environment's, pointed at the setup's
+ * kubeconfig and contexts (and the sandbox's Loki and Tempo when no real ones are set), plus
+ * `extra` (Scarlet's policy key). Throws with every issue named when it does not validate.
+ */
+export async function mcpConfigFor(setup: ClusterSetup, env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): Promise<McpServersConfig> {
+  const mcp = loadMcpServersConfig({
+    ...env,
+    ...(await sandboxTelemetryEnv(setup, env)),
+    KUBECONFIG: setup.kubeconfigPath,
+    MCP_K8S_CONTEXTS: setup.clusters.map((c) => `${c.name}=${c.context}`).join(","),
+    ...extra,
+  });
+  if (!mcp.ok) throw new Error(`MCP server configuration:\n${formatMcpConfigIssues(mcp.error)}`);
+  return mcp.value;
 }
