@@ -5,8 +5,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import pg from "pg";
 import { createLogger, PgAuditStore, runMigrations, startEmbeddedPostgres } from "@autodevops/shared";
+import { withTempDatabase } from "./temp-database.js";
 
 const log = createLogger({ service: "bench", level: "warn" });
 const SEQUENTIAL = Number(process.env.BENCH_AUDIT_SEQUENTIAL ?? 5000);
@@ -89,26 +89,11 @@ async function runScenarios(target: string, databaseUrl: string): Promise<Row[]>
   return rows;
 }
 
-async function withTempDatabase<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `autodevops_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
 
 export async function benchAuditAppend(): Promise<void> {
   const rows: Row[] = [];
   const machineUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  rows.push(...(await withTempDatabase(machineUrl, (url) => runScenarios("machine Postgres", url))));
+  rows.push(...(await withTempDatabase(machineUrl, "autodevops_bench", (url) => runScenarios("machine Postgres", url))));
 
   const dir = await mkdtemp(path.join(tmpdir(), "autodevops-bench-pg-"));
   const started = await startEmbeddedPostgres({ dataDir: dir, port: 54390 + (process.pid % 50), log });

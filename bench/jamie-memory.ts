@@ -8,6 +8,7 @@ import { createLogger } from "@autodevops/shared";
 import { EmbeddedMemory, migrateJamie } from "../apps/jamie/src/memory/embedded-memory.js";
 import { LocalHashEmbedder } from "../apps/jamie/src/memory/embeddings.js";
 import type { MemoryKind, RememberInput } from "../apps/jamie/src/memory/types.js";
+import { withTempDatabase } from "./temp-database.js";
 
 const log = createLogger({ service: "bench", level: "warn" });
 const SIZES = (process.env.BENCH_MEMORY_SIZES ?? "10000,100000").split(",").map(Number);
@@ -53,21 +54,6 @@ interface Row {
   cpuMsPerRecall: number;
 }
 
-async function withTempDatabase<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `autodevops_bench_memory_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
 
 async function run(databaseUrl: string): Promise<Row[]> {
   await migrateJamie(databaseUrl, log);
@@ -120,7 +106,7 @@ async function run(databaseUrl: string): Promise<Row[]> {
 
 export async function benchJamieMemory(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const rows = await withTempDatabase(adminUrl, run);
+  const rows = await withTempDatabase(adminUrl, "autodevops_bench_memory", run);
   console.log("\njamie-memory: embedded backend (Postgres + in-process index), local 384-d hashed n-gram embeddings");
   console.log(`${"memories".padStart(9)}${"insert/s".padStart(11)}${"first recall ms".padStart(17)}${"recall p50 ms".padStart(15)}${"recall p95 ms".padStart(15)}${"max ms".padStart(9)}${"CPU ms/recall".padStart(15)}`);
   for (const r of rows) {
