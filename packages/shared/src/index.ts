@@ -1,5 +1,6 @@
 // The public surface of @autodevops/shared. Each export is listed by name on purpose.
 export { ok, err, type Result } from "./core/result.js";
+export { fnv1a } from "./core/hash.js";
 
 export {
   loadConfig,

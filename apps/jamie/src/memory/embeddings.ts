@@ -1,6 +1,6 @@
 import { OllamaEmbeddings } from "@langchain/ollama";
 import { OpenAIEmbeddings } from "@langchain/openai";
-import type { Config } from "@autodevops/shared";
+import { fnv1a, type Config } from "@autodevops/shared";
 import { MemoryError } from "./types.js";
 
 /** Turns texts into vectors; `id` names the model and size, stored with every record. */
@@ -27,16 +27,6 @@ function stem(word: string): string {
     if (word.length > suffix.length + 2 && word.endsWith(suffix)) return word.slice(0, -suffix.length);
   }
   return word;
-}
-
-/** FNV-1a, 32 bits: fast, stable across processes and versions, good enough for feature hashing. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** Feature weights: a shared word says more than a shared bigram, which says more than a trigram. */

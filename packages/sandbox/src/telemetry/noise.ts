@@ -2,16 +2,7 @@
  * Deterministic noise: the same seed, key and time give the same value, so a scrape can be
  * recomputed and tests do not depend on call order (a sequential PRNG would).
  */
-
-/** 32-bit FNV-1a of a string. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+import { fnv1a } from "@autodevops/shared";
 
 /** A value in [0, 1) fixed by seed and key (mulberry32's output step over the hashed key). */
 export function hashUnit(seed: number, key: string): number {
