@@ -106,7 +106,32 @@ describe("Scarlet end to end, against the sandbox", () => {
     expect((await rig.fault(id)).cured).toBe(false);
     const after = await rig.get<{ actions: { status: string }[] }>(`/api/incidents/${incident.id}`);
     expect(after.actions.map((a) => a.status)).toEqual(["rejected"]);
-  }, 120_000);
+
+    // The estate is rebuilt (catalog deleted and created again) and the fault comes back: that is a
+    // new occurrence, its own incident asking again, not more findings on the rejected one.
+    await resetEstate(rig);
+    const t1 = new Date();
+    await rig.inject({ kind: "image-pull", target: "catalog" });
+    const again = await rig.incidentFor("catalog", t1, 60_000, (i) => i.status === "awaiting_approval" && i.id !== incident.id);
+    expect(Date.parse(again.openedAt)).toBeGreaterThanOrEqual(t1.getTime() - 1000);
+    const old = await rig.get<{ status: string; resolvedAt?: string }>(`/api/incidents/${incident.id}`);
+    expect(old).toMatchObject({ status: "escalated", resolvedAt: expect.any(String) });
+  }, 180_000);
+
+  it("withdraws a pending approval once its workload was deleted and created again, and asks anew for the new occurrence", async () => {
+    await resetEstate(rig);
+    const t0 = new Date();
+    await rig.inject({ kind: "image-pull", target: "catalog" });
+    const first = await rig.incidentFor("catalog", t0, 60_000, (i) => i.status === "awaiting_approval");
+    await resetEstate(rig);
+    const t1 = new Date();
+    await rig.inject({ kind: "image-pull", target: "catalog" });
+    const again = await rig.incidentFor("catalog", t1, 60_000, (i) => i.status === "awaiting_approval" && i.id !== first.id);
+    const { approvals } = await rig.get<{ approvals: { incidentId: string; status: string }[] }>("/api/approvals");
+    expect(approvals.filter((a) => a.incidentId === first.id).map((a) => a.status)).toEqual(["expired"]);
+    expect(approvals.filter((a) => a.incidentId === again.id).map((a) => a.status)).toEqual(["pending"]);
+    expect(await byScarlet(t0, "catalog")).toEqual([]);
+  }, 180_000);
 
   it("takes a person's change request through the policy: it waits for an approver, runs once approved, and never where autonomy is off", async () => {
     await resetEstate(rig);

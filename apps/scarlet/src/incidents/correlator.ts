@@ -19,6 +19,8 @@ import { emptyEvidence, judgeRoot, KIND_SPECIFICITY, localize, mergeEvidence, ty
  *   dated no later than `resolvedAt + quietMs` is stale: the tail of that occurrence (rate
  *   windows and alert `for:` lag the fix), recorded on it and ignored. One dated later is a new
  *   occurrence and opens a new incident: a new id, the same fingerprint.
+ * - An open incident the caller says a finding `supersedes` (its workload was deleted and created
+ *   again while people held it) is closed without a tail, and the finding opens a new one.
  */
 
 export interface IncidentBookOptions {
@@ -38,13 +40,19 @@ export interface IncidentBookOptions {
    * "nothing broken": it joins an incident already open for its target, and otherwise is only counted.
    */
   opens?: (f: Finding) => boolean;
+  /**
+   * Whether a finding is a new occurrence that the open incident of its fingerprint must not take
+   * (default: never). The book cannot see it: whether people hold that incident and whether its
+   * workload is still the same object are the caller's knowledge.
+   */
+  supersedes?: (open: Incident, f: Finding) => boolean;
   /** How long a finding's dedup keys are remembered (default 15 minutes: a storm of 5,000 a minute keeps ~75,000 short keys). */
   dedupWindowMs?: number;
 }
 
 export type IngestOutcome =
-  | { type: "opened"; incident: Incident; absorbed: string[] }
-  | { type: "joined"; incident: Incident; asSymptom: boolean; absorbed: string[] }
+  | { type: "opened"; incident: Incident; absorbed: string[]; superseded?: Incident[] }
+  | { type: "joined"; incident: Incident; asSymptom: boolean; absorbed: string[]; superseded?: Incident[] }
   | { type: "duplicate"; incidentId: string | null }
   | { type: "stale"; incidentId: string }
   | { type: "ignored"; reason: string };
@@ -71,6 +79,7 @@ export class IncidentBook {
   readonly #watchQuietMs: number;
   readonly #dedupMs: number;
   readonly #opens: (f: Finding) => boolean;
+  readonly #supersedes: (open: Incident, f: Finding) => boolean;
   readonly #known: string[];
   readonly #byId = new Map<string, IncidentRecord>();
   readonly #open = new Map<string, IncidentRecord>();
@@ -85,6 +94,7 @@ export class IncidentBook {
     this.#watchQuietMs = opts.watchQuietMs ?? this.#quietMs;
     this.#dedupMs = opts.dedupWindowMs ?? 900_000;
     this.#opens = opts.opens ?? (() => true);
+    this.#supersedes = opts.supersedes ?? (() => false);
     this.#known = [...this.#graph.services].map((k) => k.split("/")[1] ?? k);
   }
 
@@ -107,6 +117,11 @@ export class IncidentBook {
     const remember = (id: string) => keys.forEach((k) => this.#seen.set(k, { at: now.getTime(), incidentId: id }));
 
     let rec = this.#open.get(fp);
+    let superseded: Incident[] = [];
+    if (rec !== undefined && rec.symptomOf === undefined && this.#supersedes(rec.incident, f)) {
+      superseded = this.resolve(rec.incident.id, now, { tail: false });
+      rec = undefined;
+    }
     if (rec === undefined) {
       const closed = this.#closed.get(fp);
       const quiet = f.source === "watch" ? this.#watchQuietMs : this.#quietMs;
@@ -136,8 +151,9 @@ export class IncidentBook {
     remember(rec.incident.id);
     const absorbed = this.#relink(target.cluster, now);
     const own = absorbed.get(rec.incident.id) ?? [];
-    if (opened) return { type: "opened", incident: rec.incident, absorbed: own };
-    return { type: "joined", incident: rec.incident, asSymptom: asSymptom || rec.symptomOf !== undefined, absorbed: own };
+    const closed = superseded.length > 0 ? { superseded } : {};
+    if (opened) return { type: "opened", incident: rec.incident, absorbed: own, ...closed };
+    return { type: "joined", incident: rec.incident, asSymptom: asSymptom || rec.symptomOf !== undefined, absorbed: own, ...closed };
   }
 
   /**

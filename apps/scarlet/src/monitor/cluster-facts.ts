@@ -239,6 +239,11 @@ export interface WorkloadHealth {
   podNames: string[];
 }
 
+/** The uid of a workload as the cache has it now: a workload deleted and created again has another. */
+export function workloadUid(view: ClusterView, namespace: string, workload: string): string | undefined {
+  return findWorkload(view, { namespace, name: workload })?.object.metadata.uid;
+}
+
 /** A workload's rollout and pod health for the verify step; undefined when the cache has no such workload. */
 export function workloadHealth(view: ClusterView, namespace: string, workload: string): WorkloadHealth | undefined {
   const found = findWorkload(view, { namespace, name: workload });

@@ -20,7 +20,16 @@ export interface DeskOptions {
   graph?: CallGraph;
   quietMs?: number;
   watchQuietMs?: number;
+  /**
+   * The identity (uid) of a workload as the watch sees it now, undefined when it is gone. An
+   * incident people hold (escalated, failed) does not take findings about a workload of the same
+   * name created after it: that is a new occurrence and opens a new incident.
+   */
+  subjectOf?: (cluster: string, namespace: string, workload: string) => string | undefined;
 }
+
+/** Statuses where the graph is done and people hold the incident. */
+const HELD = new Set<Incident["status"]>(["escalated", "failed"]);
 
 /**
  * The incidents of this process: the correlator's book (findings in, incidents out) plus what
@@ -36,6 +45,8 @@ export class Desk implements IncidentDesk {
   readonly #lastFindingAt = new Map<string, number>();
   readonly #lastWatchFindingAt = new Map<string, number>();
   readonly #adopted = new Map<string, Incident>();
+  /** Per incident, the uid its workload had when the incident first took a finding about it. */
+  readonly #subjects = new Map<string, string>();
   readonly #dirty = new Set<string>();
   #flushTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
@@ -56,7 +67,22 @@ export class Desk implements IncidentDesk {
       ...(opts.watchQuietMs !== undefined ? { watchQuietMs: opts.watchQuietMs } : {}),
       // A flap or noise is nothing broken: it may join an open incident, never open one.
       opens: (f) => f.kind !== "flapping" && f.kind !== "noise",
+      supersedes: (open) => HELD.has(this.view(open.id)?.status ?? open.status) && this.replaced(open.id),
     });
+  }
+
+  /** Whether the workload an incident is about was deleted, or deleted and created again, since the incident took it. */
+  replaced(id: string): boolean {
+    const i = this.view(id);
+    const was = this.#subjects.get(id);
+    if (!i?.workload || was === undefined || !this.#opts.subjectOf) return false;
+    return this.#opts.subjectOf(i.cluster, i.namespace, i.workload) !== was;
+  }
+
+  #noteSubject(i: Incident): void {
+    if (!i.workload || this.#subjects.has(i.id)) return;
+    const uid = this.#opts.subjectOf?.(i.cluster, i.namespace, i.workload);
+    if (uid !== undefined) this.#subjects.set(i.id, uid);
   }
 
   /** Takes in the unsettled incidents a previous process left. */
@@ -85,6 +111,8 @@ export class Desk implements IncidentDesk {
     const out = this.#book.ingest(f, now);
     if (out.type === "opened" || out.type === "joined") {
       const id = out.incident.id;
+      if (out.superseded) void this.#closeSuperseded(out.superseded, now);
+      this.#noteSubject(out.incident);
       const list = this.#findings.get(id) ?? [];
       list.push(f);
       if (list.length > MAX_FINDINGS) list.splice(0, list.length - MAX_FINDINGS);
@@ -160,9 +188,24 @@ export class Desk implements IncidentDesk {
   async resolve(id: string, opts: { tail?: boolean } = {}): Promise<void> {
     const now = this.#opts.now();
     const closed = this.#book.resolve(id, now, opts);
-    for (const i of closed.length > 0 ? closed : [{ id }]) {
+    await this.#settle(closed.length > 0 ? closed : [{ id }], now);
+  }
+
+  /** An escalated incident whose workload was replaced: the book closed it, a new one took the finding. */
+  async #closeSuperseded(closed: readonly Incident[], now: Date): Promise<void> {
+    await this.#settle(closed, now);
+    const root = closed[0];
+    if (!root) return;
+    this.#opts.log.info({ incidentId: root.id }, "incident closed: its workload was created again");
+    await this.#opts.audit
+      .append({ actor: "scarlet", type: "incident.resolved", incidentId: root.id, cluster: root.cluster, namespace: root.namespace, data: { reason: "its workload was deleted and created again; new findings open a new incident", status: this.view(root.id)?.status ?? null } })
+      .catch(() => undefined);
+  }
+
+  async #settle(closed: readonly Pick<Incident, "id">[], now: Date): Promise<void> {
+    for (const i of closed) {
       const o = this.#overlays.get(i.id) ?? {};
-      const settled = o.status === "escalated" || o.status === "failed";
+      const settled = o.status !== undefined && HELD.has(o.status);
       this.#overlays.set(i.id, { ...o, status: settled ? o.status : "resolved", resolvedAt: now.toISOString() });
       await this.#save(i.id);
       await this.#opts.bus?.publish("incident.updated", { incidentId: i.id, status: settled ? (o.status ?? "resolved") : "resolved" }).catch(() => undefined);

@@ -2,7 +2,7 @@ import type { Action } from "@autodevops/shared";
 import type { LiveFacts } from "../graph/deps.js";
 import type { CallGraph } from "../incidents/call-graph.js";
 import type { WorkloadFacts } from "../playbooks/types.js";
-import { annotationsOf, playbookContext, targetFactsOf, workloadHealth, type ClusterView } from "../monitor/cluster-facts.js";
+import { annotationsOf, playbookContext, targetFactsOf, workloadHealth, workloadUid, type ClusterView } from "../monitor/cluster-facts.js";
 import { workloadOfPod, type Observation } from "../detectors/observations.js";
 
 type Memory = Extract<Observation, { type: "memory" }>;
@@ -93,6 +93,11 @@ export class WatchFacts implements LiveFacts {
   health(cluster: string, namespace: string, workload: string) {
     const view = this.#views.get(cluster);
     return view ? workloadHealth(view, namespace, workload) : undefined;
+  }
+
+  uidOf(cluster: string, namespace: string, workload: string): string | undefined {
+    const view = this.#views.get(cluster);
+    return view ? workloadUid(view, namespace, workload) : undefined;
   }
 
   notReadyNodeOf(cluster: string, namespace: string, pods: readonly string[]): string | undefined {

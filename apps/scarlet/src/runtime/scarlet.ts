@@ -83,7 +83,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   await checkpointer.setup();
   const stores = { incidents: new IncidentStore(pool), approvals: new ApprovalStore(pool), actions: new ActionStore(pool), outcomes: new OutcomeStore(pool) };
   const graphConfig = buildCallGraph(o.callGraph ?? ESTATE_CALL_GRAPH);
-  const desk = new Desk({ store: stores.incidents, audit: o.audit, ...(o.bus ? { bus: o.bus } : {}), log, now, newId: newIncidentId, graph: graphConfig, watchQuietMs: 5000 });
+  const desk = new Desk({ store: stores.incidents, audit: o.audit, ...(o.bus ? { bus: o.bus } : {}), log, now, newId: newIncidentId, graph: graphConfig, watchQuietMs: 5000, subjectOf: (c, ns, w) => facts.uidOf(c, ns, w) });
   const metrics = createServiceMetrics("scarlet");
   const scarletMetrics = new ScarletMetrics(metrics);
 
@@ -157,9 +157,13 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     void (async () => {
       await desk.closeQuiet(closeQuietMs, (id) => ["running", "waiting"].includes(runner.phaseOf(id)));
       for (const id of desk.openIds()) {
-        if (runner.phaseOf(id) !== "waiting" || now().getTime() - desk.lastFindingAt(id) < closeQuietMs) continue;
+        if (runner.phaseOf(id) !== "waiting") continue;
+        // A workload deleted and created again is not the one the approval was asked for.
+        const replaced = desk.replaced(id);
+        if (!replaced && now().getTime() - desk.lastFindingAt(id) < closeQuietMs) continue;
+        const reason = replaced ? "withdrawn: the workload was deleted and created again since it was asked for" : "withdrawn: no signal for the incident any more";
         for (const a of await stores.approvals.withdraw(id)) {
-          await o.audit.append({ actor: "scarlet", type: "approval.expired", incidentId: id, data: { approvalId: a.id, reason: "withdrawn: no signal for the incident any more" } });
+          await o.audit.append({ actor: "scarlet", type: "approval.expired", incidentId: id, data: { approvalId: a.id, reason } });
           scarletMetrics.approvalClosed();
         }
         await runner.resume(id);
