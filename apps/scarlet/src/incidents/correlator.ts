@@ -19,8 +19,8 @@ import { emptyEvidence, judgeRoot, KIND_SPECIFICITY, localize, mergeEvidence, ty
  *   dated no later than `resolvedAt + quietMs` is stale: the tail of that occurrence (rate
  *   windows and alert `for:` lag the fix), recorded on it and ignored. One dated later is a new
  *   occurrence and opens a new incident: a new id, the same fingerprint.
- * - An open incident the caller says a finding `supersedes` (its workload was deleted and created
- *   again while people held it) is closed without a tail, and the finding opens a new one.
+ * - Open incidents of the finding's workload that the caller says it `supersedes` (the workload was
+ *   deleted and created again while people held them) are closed without a tail first.
  */
 
 export interface IncidentBookOptions {
@@ -116,12 +116,12 @@ export class IncidentBook {
     const nodeBound = NODE_BOUND_KINDS.has(f.kind) && (f.node ?? f.labels.node) !== undefined;
     const remember = (id: string) => keys.forEach((k) => this.#seen.set(k, { at: now.getTime(), incidentId: id }));
 
+    // Incidents of this workload (any family) that a new occurrence supersedes close first, so it
+    // neither joins them nor is taken as their symptom.
+    const superseded = [...this.#open.values()]
+      .filter((r) => r.target.cluster === target.cluster && r.service === service && r.symptomOf === undefined && this.#supersedes(r.incident, f))
+      .flatMap((r) => this.resolve(r.incident.id, now, { tail: false }));
     let rec = this.#open.get(fp);
-    let superseded: Incident[] = [];
-    if (rec !== undefined && rec.symptomOf === undefined && this.#supersedes(rec.incident, f)) {
-      superseded = this.resolve(rec.incident.id, now, { tail: false });
-      rec = undefined;
-    }
     if (rec === undefined) {
       const closed = this.#closed.get(fp);
       const quiet = f.source === "watch" ? this.#watchQuietMs : this.#quietMs;

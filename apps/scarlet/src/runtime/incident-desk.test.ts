@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger, type Incident, type NewAuditEvent } from "@autodevops/shared";
-import { at, crashloop, ids } from "../incidents/test-findings.js";
+import { at, crashloop, finding, ids } from "../incidents/test-findings.js";
 import type { IncidentStore } from "../store/incident-store.js";
 import { Desk } from "./incident-desk.js";
 
@@ -50,6 +50,17 @@ describe("Desk: a new occurrence on a workload whose incident people hold", () =
     expect(d.openIds()).toEqual(["inc-2"]);
     // The new incident is about the new object: it takes the next finding.
     expect(d.ingest(crashloop("cart", "cart-5f6c7d8e9a-z9y8x", 35))).toMatchObject({ type: "joined", incident: { id: "inc-2" } });
+  });
+
+  it("does not make a new fault of another family on the recreated workload a symptom of the old escalated incident", async () => {
+    const { d, uids } = desk();
+    d.ingest(crashloop("cart", "cart-7d9f8b6c5d-x2x9z", 0));
+    await d.update("inc-1", (i) => void (i.status = "escalated"));
+    uids.set("prod/shop/cart", "uid-2");
+    const disk = d.ingest(finding({ name: "volume.filling", kind: "disk-pressure", workload: "cart", summary: "data-cart-0 is 97% full" }, 30));
+    expect(disk).toMatchObject({ type: "opened", incident: { id: "inc-2" } });
+    expect(d.symptomOf("inc-2")).toBeUndefined();
+    expect(d.openIds()).toEqual(["inc-2"]);
   });
 
   it("never takes an incident Scarlet is still working on away from its thread", async () => {
