@@ -41,7 +41,7 @@ export interface RunningSandbox {
   controlUrl: string;
   kubeconfig: string;
   clusters: RunningCluster[];
-  tokens: { admin: string; scarlet: string };
+  tokens: { admin: string; scarlet: string; jamie: string };
   mutations: MutationLog;
   telemetry: SandboxTelemetry;
   faults: FaultRegistry;
@@ -71,7 +71,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const { log } = opts;
   const now = () => new Date();
   const tls = await makeServingCertificate(now());
-  const tokens = { admin: randomBytes(24).toString("base64url"), scarlet: randomBytes(24).toString("base64url") };
+  const tokens = { admin: randomBytes(24).toString("base64url"), scarlet: randomBytes(24).toString("base64url"), jamie: randomBytes(24).toString("base64url") };
   const mutations = new MutationLog();
   const servers: Server[] = [];
   const stops: Array<() => void | Promise<void>> = [];
@@ -119,6 +119,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       users: [
         { name: ADMIN_USER, token: tokens.admin },
         { name: "scarlet", token: tokens.scarlet },
+        // Jamie's read-only identity: its contexts are jamie@<cluster>.
+        { name: "jamie", token: tokens.jamie },
       ],
     });
     const control = createControlServer({

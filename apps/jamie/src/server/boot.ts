@@ -61,7 +61,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
   const bus = createEventBus({ databaseUrl: o.databaseUrl, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), service: "jamie", log });
   await bus.connect();
 
-  const setup = config.kubeconfig ? clustersFromKubeconfig(config.kubeconfig) : await clustersFromSandbox(config.urls.sandbox, { waitMs: 60_000 });
+  const setup = config.kubeconfig ? clustersFromKubeconfig(config.kubeconfig) : await clustersFromSandbox(config.urls.sandbox, { waitMs: 60_000, identity: "jamie" });
   const env = o.env ?? process.env;
   const mcp = await mcpConfigFor(setup, env);
   // Agent "jamie": the toolbox offers read tools only; a change goes to Scarlet as a proposal.

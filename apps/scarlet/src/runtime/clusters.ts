@@ -43,10 +43,12 @@ export function clustersFromKubeconfig(path: string): ClusterSetup {
 }
 
 /**
- * The sandbox's clusters, as Scarlet's own least-privilege identity (`scarlet@<cluster>`) when
- * the kubeconfig has it. Waits for the sandbox's control API (it starts alongside).
+ * The sandbox's clusters, as the caller's own least-privilege identity (`<identity>@<cluster>`:
+ * Scarlet's by default, Jamie's read-only one for Jamie) when the kubeconfig has it, else the
+ * admin context. Waits for the sandbox's control API (it starts alongside).
  */
-export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: number; fetch?: typeof fetch }): Promise<ClusterSetup> {
+export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: number; identity?: "scarlet" | "jamie"; fetch?: typeof fetch }): Promise<ClusterSetup> {
+  const identity = opts.identity ?? "scarlet";
   const doFetch = opts.fetch ?? fetch;
   const deadline = Date.now() + opts.waitMs;
   let last: string;
@@ -59,7 +61,7 @@ export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: nu
         probe.loadFromFile(body.kubeconfig);
         const names = new Set(probe.getContexts().map((c) => c.name));
         const clusters = body.clusters.map((c) => {
-          const context = names.has(`scarlet@${c.name}`) ? `scarlet@${c.name}` : c.context;
+          const context = names.has(`${identity}@${c.name}`) ? `${identity}@${c.name}` : c.context;
           return { name: c.name, context, kubeConfig: contextConfig(body.kubeconfig, context) };
         });
         const scrape = body.clusters.flatMap((c): ScrapedCluster[] => {
@@ -85,7 +87,7 @@ export async function clustersFromSandbox(sandboxUrl: string, opts: { waitMs: nu
 /**
  * The environment that points our Loki and Tempo MCP servers at the sandbox's, unless the
  * operator configured real ones: `prod=URL,staging=URL`, the sandbox's CA in a file, and
- * Scarlet's read-only token.
+ * the setup's identity's token.
  */
 export async function sandboxTelemetryEnv(setup: ClusterSetup, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const first = setup.scrape[0];
