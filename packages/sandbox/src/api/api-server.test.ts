@@ -79,6 +79,29 @@ describe("the sandbox API server with kubectl", () => {
     expect(added[0]).toMatchObject({ verb: "create", resource: "deployments", namespace: "shop", name: "checkout", user: "admin", action: null });
   });
 
+  it("serves RBAC objects and autoscaling/v2 HorizontalPodAutoscalers: discovered, dry-run applied without storing, then created", async () => {
+    const resources = await f.kubectl(["api-resources", "--no-headers"]);
+    expect(resources).toMatch(/clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole/);
+    expect(resources).toMatch(/rolebindings\s+rbac\.authorization\.k8s\.io\/v1\s+true\s+RoleBinding/);
+    expect(resources).toMatch(/horizontalpodautoscalers\s+hpa\s+autoscaling\/v2\s+true\s+HorizontalPodAutoscaler/);
+    const objects = [
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "reader" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "leases", namespace: "shop" }, rules: [{ apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["update"] }] },
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "checkout", namespace: "shop" },
+        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "checkout" }, minReplicas: 2, maxReplicas: 4 },
+      },
+    ];
+    const input = objects.map((o) => JSON.stringify(o)).join("\n");
+    expect(await f.kubectl(["apply", "--dry-run=server", "-f", "-"], { input })).toMatch(/horizontalpodautoscaler.autoscaling\/checkout created \(server dry run\)/);
+    expect(f.store.get("rbac.authorization.k8s.io/clusterroles", undefined, "reader")).toBeUndefined();
+    expect(await f.kubectl(["apply", "-f", "-"], { input })).toMatch(/role.rbac.authorization.k8s.io\/leases created/);
+    expect(f.store.get("autoscaling/horizontalpodautoscalers", "shop", "checkout")?.spec).toMatchObject({ maxReplicas: 4 });
+    expect(await f.kubectl(["get", "--raw", "/apis/autoscaling/v1/namespaces/shop/horizontalpodautoscalers"]).catch((e: Error) => e.message)).toMatch(/NotFound|not found/i);
+  });
+
   it("reads scale, restart, set resources and annotate as the actions they are", async () => {
     const before = f.mutations.since().length;
     await f.kubectl(["scale", "deploy/checkout", "-n", "shop", "--replicas=4"]);

@@ -1,4 +1,4 @@
-import { RESOURCE_TYPES, type ResourceType } from "../store/resources.js";
+import { RESOURCE_TYPES, servedVersion, type ResourceType } from "../store/resources.js";
 
 /** The discovery documents kubectl and client libraries read before anything else. */
 
@@ -23,7 +23,8 @@ export function coreVersions(serverAddress: string) {
 }
 
 function groupDoc(group: string) {
-  const gv = { groupVersion: `${group}/v1`, version: "v1" };
+  const version = servedVersion(group) ?? "v1";
+  const gv = { groupVersion: `${group}/${version}`, version };
   return { name: group, versions: [gv], preferredVersion: gv };
 }
 
@@ -64,5 +65,5 @@ export function resourceList(group: string) {
     },
     ...t.subresources.map((s) => subresourceEntry(t, s)),
   ]);
-  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/v1` : "v1", resources };
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${servedVersion(group) ?? "v1"}` : "v1", resources };
 }

@@ -1,4 +1,4 @@
-import { RESOURCE_TYPES, type ResourceType } from "../store/resources.js";
+import { RESOURCE_TYPES, servedVersion, type ResourceType } from "../store/resources.js";
 
 /**
  * A minimal OpenAPI v3 description: the operations of each resource with their query
@@ -7,7 +7,7 @@ import { RESOURCE_TYPES, type ResourceType } from "../store/resources.js";
  * so kubectl falls back to its built-in types for strategic merge.
  */
 
-const gvPath = (group: string) => (group ? `apis/${group}/v1` : "api/v1");
+const gvPath = (group: string) => (group ? `apis/${group}/${servedVersion(group) ?? "v1"}` : "api/v1");
 
 export function openApiV3Index(): Record<string, unknown> {
   const groups = [...new Set(RESOURCE_TYPES.map((t) => t.group))];

@@ -1,4 +1,4 @@
-import { resourceFor, type ResourceType } from "../store/resources.js";
+import { resourceFor, servedVersion, type ResourceType } from "../store/resources.js";
 
 /** A request path resolved against the served resource types. */
 export type ApiPath =
@@ -46,7 +46,7 @@ export function parsePath(pathname: string, servedGroups: Set<string>): ApiPath 
   } else {
     return { kind: "unknown" };
   }
-  if (version !== "v1") return { kind: "unknown" };
+  if (version !== servedVersion(group)) return { kind: "unknown" };
   if (rest.length === 0) return { kind: "resource-list", group, version };
 
   let namespace: string | undefined;

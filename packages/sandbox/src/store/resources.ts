@@ -61,6 +61,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", { shortNames: ["netpol"] }),
   type("coordination.k8s.io", "v1", "Lease", "leases"),
   type("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", { shortNames: ["pdb"], subresources: ["status"] }),
+  // Stored and served, not enforced (the sandbox's authorizer is its own fixed table): a deploy's
+  // RBAC and autoscaler must be accepted, e.g. by `kubectl apply --dry-run=server`.
+  type("rbac.authorization.k8s.io", "v1", "Role", "roles"),
+  type("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings"),
+  type("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", { namespaced: false }),
+  type("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", { namespaced: false }),
+  type("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", { shortNames: ["hpa"], subresources: ["status"], categories: ["all"] }),
 ];
 
 const BY_KEY = new Map(RESOURCE_TYPES.map((t) => [t.key, t]));
@@ -78,6 +85,11 @@ export function resourceFor(group: string, plural: string): ResourceType | undef
 export function resourceForKind(apiVersion: string, kind: string): ResourceType | undefined {
   const [group, version] = apiVersion.includes("/") ? (apiVersion.split("/") as [string, string]) : ["", apiVersion];
   return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.kind === kind);
+}
+
+/** The one version a group is served at (`v1` for the core group), or undefined if not served. */
+export function servedVersion(group: string): string | undefined {
+  return RESOURCE_TYPES.find((t) => t.group === group)?.version;
 }
 
 export function apiVersionOf(t: ResourceType): string {
