@@ -11,6 +11,7 @@ import { UserDirectory } from "../auth/users.js";
 import { migrateJamie, openMemory, rememberIncidentSummaries, type VectorMemory } from "../memory/index.js";
 import { ConversationStore } from "../portal/conversations.js";
 import { readEstate } from "../portal/estate-view.js";
+import { operationsReport } from "../portal/operations-report.js";
 import { incidentMetrics } from "../portal/incident-metrics.js";
 import { createScarletClient } from "../scarlet/scarlet-client.js";
 import { LiveEvents } from "./live-events.js";
@@ -18,6 +19,8 @@ import { createPortalServer } from "./portal-server.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { chatRoutes } from "./routes/chat-routes.js";
 import { estateAuditRoutes } from "./routes/estate-audit-routes.js";
+import { reportRoutes } from "./routes/report-routes.js";
+import { logsRoutes } from "./routes/logs-routes.js";
 import { scarletRoutes } from "./routes/scarlet-routes.js";
 import { pagesHandler } from "./next-pages.js";
 
@@ -90,6 +93,8 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
     ...chatRoutes({ assistant, conversations: new ConversationStore(pool), limiter: new RateLimiter({ perMinute: 30, burst: 10 }), audit, memory, log }),
     ...scarletRoutes({ scarlet, approverToken: o.approverToken, audit, ...(promUrl ? { metrics: (i) => incidentMetrics(promUrl, i, new Date()) } : {}), log }),
     ...estateAuditRoutes({ estate: () => readEstate(toolbox, log), audit, log }),
+    ...reportRoutes({ report: (range, now) => operationsReport(pool, range, now), audit, log }),
+    ...logsRoutes({ tools: toolbox, audit, log: log.child({ component: "logs" }) }),
     live.route(),
   ];
   const pages = o.pages ? await pagesHandler({ hostname: o.host, port: o.port, log }) : undefined;

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startSandbox, type RunningSandbox } from "@autodevops/sandbox";
 import { createLogger, loadConfig, PgAuditStore } from "@autodevops/shared";
-import { createTestDatabase, type TestDatabase } from "@autodevops/shared/testing";
+import { createTestDatabase, eventually, type TestDatabase } from "@autodevops/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleApproval, sampleIncident, startScarletStandIn, type ScarletStandIn } from "../scarlet/testing/scarlet-stand-in.js";
+import { findTool } from "../agent/read-tools.js";
 import { bootJamie, type RunningJamie } from "./boot.js";
 
 const API_KEY = "k".repeat(32);
@@ -131,4 +132,89 @@ describe("Jamie's API", () => {
     expect(audit.events.some((e) => e.type === "chat.answered")).toBe(true);
     expect((await a.get("/api/audit?limit=100000")).status).toBe(400);
   }, 30_000);
+});
+
+describe("Jamie's log view API", () => {
+  const MARK = "jamie-logs-test";
+  const SECRET = "s3cr3t-value-0123456789";
+  const logs = (q: Record<string, string>, headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` }) => fetch(`${jamie.url}/api/logs?${new URLSearchParams(q)}`, { headers });
+  type LogsBody = { source: string; query: Record<string, unknown>; lines: { ts?: string; pod?: string; line: string }[]; error?: string };
+
+  it("reads the clusters as its own read-only identity, jamie@", async () => {
+    const r = await jamie.toolbox.call(findTool(jamie.toolbox, "list_clusters") ?? "list_clusters", {});
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.text).toMatch(/prod \(jamie@prod\) reachable/);
+    expect(r.value.text).toMatch(/staging \(jamie@staging\) reachable/);
+  });
+
+  it("answers only signed-in people and API keys", async () => {
+    expect((await logs({ cluster: "prod", namespace: "shop", pod: "cart-x" }, {})).status).toBe(401);
+    const viewer = await signIn("viewer");
+    expect((await viewer.get(`/api/logs?${new URLSearchParams({ cluster: "prod", query: '{namespace="shop"}' })}`)).status).toBe(200);
+  });
+
+  it("refuses a malformed request with 400 naming what is wrong, and audits it", async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /which log\?/],
+      [{ cluster: "prod", namespace: "shop", pod: "cart-x", tail: "501" }, /tail/],
+      [{ cluster: "prod", namespace: "Shop!", pod: "cart-x" }, /namespace/],
+      [{ cluster: "prod", namespace: "shop", pod: "cart-x", previous: "maybe" }, /previous/],
+      [{ cluster: "prod", query: '{namespace="shop"}', since: "361" }, /since/],
+      [{ cluster: "prod", query: '{namespace="shop"}', limit: "0" }, /limit/],
+      [{ cluster: "prod", query: '{namespace="shop"}', pod: "cart-x" }, /not both/],
+      [{ cluster: "prod", query: '{namespace="shop"}', sort: "up" }, /sort|unrecognized/i],
+    ];
+    for (const [q, message] of cases) {
+      const r = await logs(q);
+      expect(r.status, JSON.stringify(q)).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(message);
+    }
+    const audit = new PgAuditStore(db.url, log);
+    const rejected = await audit.query({ type: "input.rejected", order: "desc", limit: 20 });
+    await audit.close();
+    expect(rejected.ok && rejected.value.some((e) => JSON.stringify(e.data).includes("/api/logs") && JSON.stringify(e.data).includes("tail"))).toBe(true);
+  });
+
+  it("reads a crash-looping pod's previous run from the sandbox, with credentials blanked", async () => {
+    const inject = await fetch(`${sandbox.controlUrl}/sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "crashloop", cluster: "staging", namespace: "shop", target: "catalog", params: { message: `panic: ${MARK} token=${SECRET}` } }),
+    });
+    expect(inject.status).toBe(201);
+    const staging = sandbox.clusters.find((c) => c.name === "staging");
+    if (!staging) throw new Error("no staging cluster");
+    const crashed = await eventually(() => staging.store.list("pods", { namespace: "shop" }).items.find((p) => p.metadata.name.startsWith("catalog-") && !p.metadata.name.startsWith("catalog-db") && ((p as { status?: { containerStatuses?: { restartCount: number }[] } }).status?.containerStatuses?.[0]?.restartCount ?? 0) > 0), "a restarted catalog pod in staging", 30_000, 500);
+    const r = await logs({ cluster: "staging", namespace: "shop", pod: crashed.metadata.name, previous: "true", tail: "50" });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as LogsBody;
+    expect(body.source).toBe("kubernetes");
+    expect(body.query).toMatchObject({ cluster: "staging", namespace: "shop", pod: crashed.metadata.name, previous: true, tail: 50 });
+    expect(body.lines.length).toBeGreaterThan(0);
+    expect(body.lines.length).toBeLessThanOrEqual(50);
+    expect(body.lines.some((l) => l.line.includes(MARK))).toBe(true);
+    expect(JSON.stringify(body)).not.toContain(SECRET);
+  }, 60_000);
+
+  it("reads a LogQL query's lines from the sandbox's Loki, newest last, each with its time and pod", async () => {
+    const query = `{namespace="shop", pod=~"catalog-.*"} |= "${MARK}"`;
+    const body = await eventually(async () => {
+      const r = await logs({ cluster: "staging", query, since: "10", limit: "100" });
+      expect(r.status).toBe(200);
+      const b = (await r.json()) as LogsBody;
+      return b.lines.length > 0 ? b : undefined;
+    }, "Loki lines for the crash-loop's panic", 30_000, 1000);
+    expect(body.source).toBe("loki");
+    expect(body.query).toMatchObject({ cluster: "staging", query, since: 10, limit: 100 });
+    expect(body.lines.every((l) => l.line.includes(MARK) && l.pod?.startsWith("catalog-") && l.ts !== undefined)).toBe(true);
+    const times = body.lines.map((l) => l.ts ?? "");
+    expect(times).toEqual([...times].sort());
+    expect(JSON.stringify(body)).not.toContain(SECRET);
+  }, 60_000);
+
+  it("answers 502 with the reason when the tool fails (a pod that does not exist)", async () => {
+    const r = await logs({ cluster: "prod", namespace: "shop", pod: "no-such-pod-here" });
+    expect(r.status).toBe(502);
+    expect(((await r.json()) as { error: string }).error).toMatch(/could not read the log: .*no-such-pod-here/);
+  });
 });
