@@ -14,6 +14,7 @@ import { readEstate } from "../portal/estate-view.js";
 import { operationsReport } from "../portal/operations-report.js";
 import { incidentMetrics } from "../portal/incident-metrics.js";
 import { createScarletClient } from "../scarlet/scarlet-client.js";
+import { startSlack } from "../slack/index.js";
 import { LiveEvents } from "./live-events.js";
 import { createPortalServer } from "./portal-server.js";
 import { authRoutes } from "./routes/auth-routes.js";
@@ -87,6 +88,8 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
   const sessions = new Sessions(o.sessionSecret, { secure: config.urls.jamie.startsWith("https://"), apiKey: o.apiKey });
   const live = new LiveEvents(log.child({ component: "live" }));
   await live.start(bus);
+  // Slack, when SLACK_BOT_TOKEN is set: the same assistant, memory and Scarlet client; its HTTP endpoints join the routes.
+  const slack = await startSlack({ config, env, scarlet, approverToken: o.approverToken, assistant, conversations: new ConversationStore(pool), memory, users, bus, audit, pool, log });
   const promUrl = config.telemetry.prometheusUrl?.split(",")[0]?.replace(/^[\w-]+=/, "");
   const routes = [
     ...authRoutes({ users, sessions, loginLimiter: new RateLimiter({ perMinute: 10, burst: 10 }) }),
@@ -96,6 +99,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
     ...reportRoutes({ report: (range, now) => operationsReport(pool, range, now), audit, log }),
     ...logsRoutes({ tools: toolbox, audit, log: log.child({ component: "logs" }) }),
     live.route(),
+    ...(slack?.routes ?? []),
   ];
   const pages = o.pages ? await pagesHandler({ hostname: o.host, port: o.port, log }) : undefined;
   const server = createPortalServer({ routes, sessions, audit, log, ...(pages ? { pages } : {}) });
@@ -106,7 +110,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
   const address = server.address();
   const url = `http://${o.host === "0.0.0.0" ? "127.0.0.1" : o.host}:${typeof address === "object" && address ? address.port : o.port}`;
   await audit.append({ actor: "jamie", type: "system.started", data: { url, backend: memory.backend, llm: config.llm.provider } }).catch(() => undefined);
-  log.info({ url, memory: memory.backend, llm: config.llm.provider, tools: toolbox.listTools().length }, "Jamie is listening");
+  log.info({ url, memory: memory.backend, llm: config.llm.provider, tools: toolbox.listTools().length, slack: slack?.mode ?? "off" }, "Jamie is listening");
 
   return {
     url,
@@ -119,6 +123,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await live.stop();
+      await slack?.close();
       await unsubscribeSummaries().catch(() => undefined);
       await toolbox.close().catch(() => undefined);
       await memory.close().catch(() => undefined);

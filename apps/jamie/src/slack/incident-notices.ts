@@ -1,0 +1,53 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "@autodevops/shared";
+import type { ScarletClient } from "../scarlet/scarlet-client.js";
+import { incidentBlocks, incidentText } from "./blocks/incident-blocks.js";
+import { channelFor } from "./config.js";
+import { serialPerKey } from "./serial.js";
+import type { SlackStore } from "./slack-store.js";
+
+export interface IncidentNoticeDeps {
+  client: WebClient;
+  scarlet: Pick<ScarletClient, "getIncident">;
+  store: SlackStore;
+  channels: ReadonlyMap<string, string>;
+  portalUrl: string;
+  log: Logger;
+}
+
+/**
+ * One Slack message per incident, posted to the channel of its cluster/namespace when Scarlet
+ * first reports it and updated in place as it moves (opened, acting, awaiting approval, resolved,
+ * escalated). The message's ts is kept in Postgres, so a restarted Jamie updates, never reposts.
+ */
+export function incidentNotices(d: IncidentNoticeDeps) {
+  const serial = serialPerKey();
+  const log = d.log.child({ component: "slack-incidents" });
+
+  async function show(incidentId: string): Promise<void> {
+    const r = await d.scarlet.getIncident(incidentId);
+    if (!r.ok) return log.warn({ incidentId, err: r.error.message }, "incident not readable; notice not updated");
+    const i = r.value;
+    const kept = await d.store.message("incident", i.id);
+    const blocks = incidentBlocks(i, d.portalUrl);
+    const text = incidentText(i);
+    if (kept) {
+      if (kept.state === `${i.status}@${i.updatedAt}`) return;
+      const u = await d.client.chat.update({ channel: kept.channel, ts: kept.ts, text, blocks });
+      if (!u.ok) return log.warn({ incidentId, error: u.error }, "incident notice not updated");
+      await d.store.keep({ ...kept, state: `${i.status}@${i.updatedAt}` });
+      return;
+    }
+    const channel = channelFor(d.channels, i.cluster, i.namespace);
+    if (!channel) return log.debug({ incidentId, cluster: i.cluster, namespace: i.namespace }, "no Slack channel routed for this incident");
+    const p = await d.client.chat.postMessage({ channel, text, blocks, unfurl_links: false });
+    if (!p.ts) return log.warn({ incidentId, error: p.error }, "incident notice not posted");
+    await d.store.keep({ kind: "incident", refId: i.id, channel, ts: p.ts, state: `${i.status}@${i.updatedAt}` });
+    log.info({ incidentId, channel, ts: p.ts }, "incident notice posted");
+  }
+
+  return {
+    /** Posts or updates the incident's notice; calls for one incident run one at a time. */
+    update: (incidentId: string) => serial(incidentId, () => show(incidentId)),
+  };
+}
