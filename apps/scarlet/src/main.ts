@@ -1,5 +1,6 @@
 // Scarlet as a process of its own (`npm start` runs it): watches the clusters, decides, acts, audits.
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { createLogger, loadConfigOrExit } from "@autodevops/shared";
 import { bootScarlet } from "./runtime/boot.js";
 
@@ -15,6 +16,16 @@ const secretOr = (given: string | undefined, what: string) => {
   return randomBytes(24).toString("base64url");
 };
 
+// A pod's hostname is its name, unique among the replicas; the pid tells apart processes sharing a host.
+const leaseSettings = ({ replicaId, leaseName, leaseNamespace, leaseDurationMs, renewDeadlineMs, retryPeriodMs }: typeof config.scarletLeaderElection) => ({
+  identity: replicaId ?? `${hostname()}-${process.pid}`,
+  name: leaseName,
+  namespace: leaseNamespace,
+  leaseDurationMs,
+  renewDeadlineMs,
+  retryPeriodMs,
+});
+
 const scarlet = await bootScarlet({
   databaseUrl: config.database.url,
   ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : { sandboxUrl: config.urls.sandbox }),
@@ -25,6 +36,7 @@ const scarlet = await bootScarlet({
   approvers: [{ token: secretOr(config.auth.approverToken, "AUTODEVOPS_APPROVER_TOKEN"), user: "approver" }],
   alertsToken: secretOr(config.auth.alertsToken, "AUTODEVOPS_ALERTS_TOKEN"),
   llm: config.llm,
+  ...(config.scarletLeaderElection.enabled ? { leaderElection: leaseSettings(config.scarletLeaderElection) } : {}),
   log,
 }).catch((e: unknown) => {
   log.fatal({ err: e }, "Scarlet could not start");

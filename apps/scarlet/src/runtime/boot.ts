@@ -6,6 +6,8 @@ import { prometheusSource, sandboxMetricsSource } from "../monitor/telemetry-che
 import { PolicySettings } from "../policy/policy-inputs.js";
 import { clustersFromKubeconfig, clustersFromSandbox, mcpConfigFor } from "./clusters.js";
 import { toolEvidence } from "./evidence.js";
+import { clusterLeadership } from "./leader-election-clusters.js";
+import type { LeaseSettings } from "./leader-election.js";
 import { startScarlet, type RunningScarlet, type ScarletOptions } from "./scarlet.js";
 
 export interface BootOptions {
@@ -26,6 +28,8 @@ export interface BootOptions {
   env?: NodeJS.ProcessEnv;
   /** The LLM, when one is configured: it writes summaries and may rank the playbooks' hypotheses. */
   llm?: Config["llm"];
+  /** Several replicas, one leader per cluster through a Lease in that cluster (unset: this process works every cluster). */
+  leaderElection?: LeaseSettings;
   /** Test and bench knobs: shorter waits than a person would choose. */
   tuning?: Partial<Pick<ScarletOptions, "settleMs" | "retryMs" | "tickMs" | "closeQuietMs" | "telemetryIntervalMs" | "verify" | "evidenceWaitMs">>;
 }
@@ -77,6 +81,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
       ...(setup.clusters[0] ? { defaultCluster: setup.clusters[0].name } : {}),
       gatherEvidence: toolEvidence(tools, o.log.child({ component: "evidence" })),
       ...(o.llm ? llmHooks(o.llm, o.log) : {}),
+      ...(o.leaderElection ? { leadership: clusterLeadership({ clusters: setup.clusters, lease: o.leaderElection, log: o.log.child({ component: "leader-election" }) }) } : {}),
       ...o.tuning,
     });
     return {

@@ -2,6 +2,7 @@ import { Command } from "@langchain/langgraph";
 import type { Logger } from "@autodevops/shared";
 import type { ScarletGraph } from "../graph/build-graph.js";
 import type { ScarletStateType } from "../graph/state.js";
+import { NotLeadingError } from "./leader-election-guard.js";
 
 /** Where an incident's thread stands, as the runner knows it. */
 type Phase = "idle" | "running" | "waiting" | "done";
@@ -13,6 +14,8 @@ export interface RunnerOptions {
   settleMs: number;
   /** Wait before trying again a run that paused (undiagnosed, target busy). */
   retryMs: number;
+  /** Whether this replica may run the incident's thread now (leader election: it leads the incident's cluster). */
+  may?: (incidentId: string) => boolean;
 }
 
 const config = (incidentId: string) => ({ configurable: { thread_id: incidentId }, recursionLimit: 50 });
@@ -56,6 +59,17 @@ export class IncidentRunner {
     return this.#enqueue(incidentId, () => this.#run(incidentId, new Command({ resume: "decided" })));
   }
 
+  /**
+   * Resumes a thread that this runner knows to be waiting, once: its phase turns to running at
+   * once, so a second notice of the same decision (the bus, then a sweep) does not resume it twice.
+   */
+  resumeIfWaiting(incidentId: string): boolean {
+    if (this.phaseOf(incidentId) !== "waiting") return false;
+    this.#phase.set(incidentId, "running");
+    void this.resume(incidentId);
+    return true;
+  }
+
   /** Picks up a thread a previous process left: waiting stays waiting, anything mid-run continues. */
   async recover(incidentId: string, approvalDecided: boolean): Promise<void> {
     const snap = await this.#opts.graph.getState(config(incidentId));
@@ -70,6 +84,11 @@ export class IncidentRunner {
     }
     this.#opts.log.info({ incidentId, next: snap.next }, "continuing a run the previous process left");
     await this.#enqueue(incidentId, () => this.#run(incidentId, null));
+  }
+
+  /** The incidents whose threads wait for a human. */
+  waiting(): string[] {
+    return [...this.#phase].filter(([, p]) => p === "waiting").map(([id]) => id);
   }
 
   phaseOf(incidentId: string): Phase {
@@ -87,6 +106,8 @@ export class IncidentRunner {
 
   async #run(incidentId: string, input: ({ incidentId: string } & Record<string, unknown>) | Command | null): Promise<void> {
     if (this.#stopped) return;
+    // Another replica leads the incident's cluster: its runner works the thread, not this one.
+    if (this.#opts.may && !this.#opts.may(incidentId)) return;
     this.#phase.set(incidentId, "running");
     try {
       await this.#opts.graph.invoke(input as never, config(incidentId));
@@ -99,6 +120,10 @@ export class IncidentRunner {
       } else this.#phase.set(incidentId, values.pause === "symptom" ? "idle" : "done");
     } catch (e) {
       this.#phase.set(incidentId, "idle");
+      if (e instanceof NotLeadingError) {
+        this.#opts.log.info({ incidentId, cluster: e.cluster, actionId: e.actionId }, "leadership lost before acting: the run stops here");
+        return;
+      }
       this.#opts.log.error({ err: e, incidentId }, "incident run failed");
       this.poke(incidentId, this.#opts.retryMs * 4);
     }

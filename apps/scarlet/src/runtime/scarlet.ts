@@ -26,6 +26,8 @@ import { IncidentRunner } from "./incident-runner.js";
 import { WatchFacts } from "./live-facts.js";
 import { ScarletMetrics } from "./scarlet-metrics.js";
 import { proposeChange } from "./change-requests.js";
+import type { Leadership } from "./leader-election-clusters.js";
+import { LeaderGuardedActionStore } from "./leader-election-guard.js";
 import { SignalPipeline } from "./signal-pipeline.js";
 
 export interface ScarletOptions {
@@ -60,6 +62,12 @@ export interface ScarletOptions {
   summarize?: GraphDeps["summarize"];
   rank?: GraphDeps["rank"];
   now?: () => Date;
+  /**
+   * Several replicas: this one works only the clusters whose Lease it holds (watch, detection,
+   * graph threads, sweeps), adopting their unsettled incidents when it gains one. Every replica
+   * serves the API. Without it, this process works every cluster.
+   */
+  leadership?: Leadership;
 }
 
 export interface RunningScarlet {
@@ -81,7 +89,10 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   checkpointPool.on("error", (e) => log.warn({ err: e }, "checkpoint pool client failed"));
   const checkpointer = new PostgresSaver(checkpointPool);
   await checkpointer.setup();
-  const stores = { incidents: new IncidentStore(pool), approvals: new ApprovalStore(pool), actions: new ActionStore(pool), outcomes: new OutcomeStore(pool) };
+  const leadership = o.leadership;
+  const leads = (cluster: string) => leadership?.leads(cluster) ?? true;
+  const actions = leadership ? new LeaderGuardedActionStore(pool, leads) : new ActionStore(pool);
+  const stores = { incidents: new IncidentStore(pool), approvals: new ApprovalStore(pool), actions, outcomes: new OutcomeStore(pool) };
   const graphConfig = buildCallGraph(o.callGraph ?? ESTATE_CALL_GRAPH);
   const desk = new Desk({ store: stores.incidents, audit: o.audit, ...(o.bus ? { bus: o.bus } : {}), log, now, newId: newIncidentId, graph: graphConfig, watchQuietMs: 5000, subjectOf: (c, ns, w) => facts.uidOf(c, ns, w) });
   const metrics = createServiceMetrics("scarlet");
@@ -109,7 +120,13 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     ...(o.rank ? { rank: o.rank } : {}),
   };
   const graph = buildScarletGraph(scarletMetrics.instrument(deps), checkpointer);
-  const runner = new IncidentRunner({ graph, log: log.child({ component: "runner" }), settleMs: o.settleMs ?? 3000, retryMs: o.retryMs ?? 5000 });
+  /** Whether this replica works the incident: always without leader election, else when it leads the incident's cluster. */
+  const ours = (id: string) => {
+    if (!leadership) return true;
+    const v = desk.view(id);
+    return v !== undefined && leads(v.cluster);
+  };
+  const runner = new IncidentRunner({ graph, log: log.child({ component: "runner" }), settleMs: o.settleMs ?? 3000, retryMs: o.retryMs ?? 5000, ...(leadership ? { may: ours } : {}) });
   const pipeline = new SignalPipeline(
     desk,
     o.detectors,
@@ -121,15 +138,22 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     log.child({ component: "signals" }),
   );
 
-  // Incidents a previous process left: adopt them, then continue their threads.
-  const unsettled = await stores.incidents.unsettled();
-  desk.adopt(unsettled);
-  for (const i of unsettled) {
-    const decided = (await stores.approvals.list({ incidentId: i.id })).some((a) => a.status !== "pending");
-    await runner.recover(i.id, decided).catch((e: unknown) => log.warn({ err: e, incidentId: i.id }, "could not recover the incident's run"));
+  // Incidents a previous process (or the previous leader of a cluster) left: adopt them, then continue their threads.
+  const adoptUnsettled = async (cluster?: string) => {
+    const unsettled = (await stores.incidents.unsettled()).filter((i) => cluster === undefined || i.cluster === cluster);
+    desk.adopt(unsettled);
+    for (const i of unsettled) {
+      const decided = (await stores.approvals.list({ incidentId: i.id })).some((a) => a.status !== "pending");
+      await runner.recover(i.id, decided).catch((e: unknown) => log.warn({ err: e, incidentId: i.id }, "could not recover the incident's run"));
+    }
+  };
+  const watchCluster = async (c: ScarletOptions["clusters"][number]) => {
+    if (!watches.has(c.name)) watches.set(c.name, await startClusterWatch({ cluster: c.name, kubeConfig: c.kubeConfig, log: log.child({ component: "watch", cluster: c.name }) }));
+  };
+  if (!leadership) {
+    await adoptUnsettled();
+    for (const c of o.clusters) await watchCluster(c);
   }
-
-  for (const c of o.clusters) watches.set(c.name, await startClusterWatch({ cluster: c.name, kubeConfig: c.kubeConfig, log: log.child({ component: "watch", cluster: c.name }) }));
   const tick = setInterval(() => {
     for (const w of watches.values()) pipeline.observe(observationsOf(w, now()));
   }, o.tickMs ?? 500);
@@ -144,7 +168,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
           if (m.type === "memory") facts.noteMemory(m);
           else if (m.type === "metric") facts.noteLoad(m, pipeline.isSpike(m));
         }
-        pipeline.observe(obs);
+        pipeline.observe(leadership ? obs.filter((m) => leads(m.cluster)) : obs);
       },
     });
   }
@@ -155,9 +179,9 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   const closeQuietMs = o.closeQuietMs ?? 600_000;
   const quietClose = setInterval(() => {
     void (async () => {
-      await desk.closeQuiet(closeQuietMs, (id) => ["running", "waiting"].includes(runner.phaseOf(id)));
+      await desk.closeQuiet(closeQuietMs, (id) => !ours(id) || ["running", "waiting"].includes(runner.phaseOf(id)));
       for (const id of desk.openIds()) {
-        if (runner.phaseOf(id) !== "waiting") continue;
+        if (runner.phaseOf(id) !== "waiting" || !ours(id)) continue;
         // A workload deleted and created again is not the one the approval was asked for.
         const replaced = desk.replaced(id);
         if (!replaced && now().getTime() - desk.lastFindingAt(id) < closeQuietMs) continue;
@@ -185,9 +209,27 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       .catch((e: unknown) => log.warn({ err: e }, "approval expiry sweep failed"));
   }, 5000);
 
+  // With several replicas an approval may be decided on any of them (or expire on any): the leader
+  // resumes its waiting threads whose approval is no longer pending, told at once by the bus and
+  // every few seconds by this sweep in case a message was lost.
+  const resumeDecided = async () => {
+    for (const id of runner.waiting()) {
+      if (!ours(id)) continue;
+      const decided = (await stores.approvals.list({ incidentId: id })).some((a) => a.status !== "pending");
+      if (decided && runner.resumeIfWaiting(id)) log.info({ incidentId: id }, "approval decided elsewhere: resuming");
+    }
+  };
+  const sweepDecided = () => void resumeDecided().catch((e: unknown) => log.warn({ err: e }, "decided-approval sweep failed"));
+  const decidedSweep = leadership ? setInterval(sweepDecided, 2000) : undefined;
+  const unsubscribe = leadership ? await o.bus?.subscribe("approval.decided", sweepDecided) : undefined;
+
   const api: ScarletApi = {
     listIncidents: (q) => stores.incidents.list(q),
-    getIncident: async (id) => desk.view(id) ?? (await stores.incidents.get(id)),
+    // A replica's memory is current only for the clusters it leads; Postgres has the rest.
+    getIncident: async (id) => {
+      const v = desk.view(id);
+      return v && leads(v.cluster) ? v : ((await stores.incidents.get(id)) ?? v);
+    },
     listApprovals: (q) => stores.approvals.list(q),
     async decideApproval(id: string, d: ApprovalDecision, approver: string): Promise<Result<Approval, DecideError>> {
       const r = await stores.approvals.decide(id, d, approver, now());
@@ -196,12 +238,19 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       await o.bus?.publish("approval.decided", { approvalId: id, decision: d.decision, by: approver }).catch(() => undefined);
       scarletMetrics.approvalClosed();
       // The run continues in the background; the caller sees the decision recorded.
-      void runner.resume(r.value.incidentId);
+      // With several replicas, only a waiting thread of ours resumes here (the leader's sweep takes the rest).
+      if (leadership) runner.resumeIfWaiting(r.value.incidentId);
+      else void runner.resume(r.value.incidentId);
       return ok(r.value);
     },
-    propose: (request) => proposeChange(request, { desk, runner, approvalsOf: (incidentId) => stores.approvals.list({ incidentId }), now }),
+    propose: async (request) => {
+      if (!leads(request.action.cluster)) throw new Error(`replica ${leadership?.identity ?? ""} does not lead cluster ${request.action.cluster}: change requests go to its leader`);
+      return proposeChange(request, { desk, runner, approvalsOf: (incidentId) => stores.approvals.list({ incidentId }), now });
+    },
     async ingestAlerts(payload: AlertmanagerWebhook) {
-      return pipeline.alerts(payload.alerts, o.defaultCluster ?? o.clusters[0]?.name ?? "default");
+      const cluster = o.defaultCluster ?? o.clusters[0]?.name ?? "default";
+      // Alerts about a cluster another replica leads are that replica's to take (its watch sees the same trouble).
+      return pipeline.alerts(leadership ? payload.alerts.filter((a) => leads(a.labels.cluster ?? cluster)) : payload.alerts, cluster);
     },
     readiness: () => {
       const checks = Object.fromEntries([...watches].map(([name, w]) => [`watch:${name}`, w.ready]));
@@ -217,7 +266,30 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   const address = server.address() as AddressInfo;
   const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${address.port}`;
   await o.audit.append({ actor: "scarlet", type: "system.started", data: { url, clusters: o.clusters.map((c) => c.name), dryRun: o.policy.settings.dryRun } });
-  log.info({ url, clusters: o.clusters.map((c) => c.name) }, "Scarlet is watching");
+  log.info({ url, clusters: o.clusters.map((c) => c.name), ...(leadership ? { replica: leadership.identity } : {}) }, "Scarlet is watching");
+
+  // Gains and losses of a cluster, one at a time per cluster: a gain adopts the cluster's unsettled
+  // incidents (as a restart does) and starts its watch; a loss stops the watch (the runner and the
+  // action guard already refuse the cluster's work, since `leads` turned false first).
+  const changes = new Map<string, Promise<void>>();
+  leadership?.start((cluster, leading) => {
+    const c = o.clusters.find((x) => x.name === cluster);
+    if (!c) return;
+    const change = async () => {
+      if (leading && leads(cluster)) {
+        await adoptUnsettled(cluster);
+        await watchCluster(c);
+        log.info({ cluster, replica: leadership.identity }, "leading the cluster: its incidents adopted, its watch started");
+      } else if (!leading) {
+        const w = watches.get(cluster);
+        watches.delete(cluster);
+        await w?.stop();
+        log.warn({ cluster, replica: leadership.identity }, "no longer leading the cluster: stopped working it");
+      }
+    };
+    const next = (changes.get(cluster) ?? Promise.resolve()).then(change).catch((e: unknown) => log.error({ err: e, cluster }, "leadership change failed"));
+    changes.set(cluster, next);
+  });
 
   return {
     url,
@@ -226,11 +298,16 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       clearInterval(tick);
       clearInterval(expiry);
       clearInterval(quietClose);
+      if (decidedSweep) clearInterval(decidedSweep);
+      await unsubscribe?.().catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await telemetry?.stop();
       await runner.stop();
+      await Promise.allSettled(changes.values());
       for (const w of watches.values()) await w.stop();
+      // Released only once nothing runs here, so the next leader starts from settled checkpoints.
+      await leadership?.stop();
       await desk.close();
       await o.audit.append({ actor: "scarlet", type: "system.stopped", data: {} }).catch(() => undefined);
       await checkpointer.end();

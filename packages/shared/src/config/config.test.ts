@@ -106,4 +106,19 @@ describe("config", () => {
     expect(described).toMatchObject({ OPENAI_API_KEY: "[set]", DATABASE_URL: "postgres://u:[Redacted]@h/db", llm: "openai" });
     expect(JSON.stringify(described)).not.toContain("sk-0123456789");
   });
+
+  it("keeps Scarlet to one replica unless leader election is asked for, and reads the lease settings when it is", () => {
+    expect(loadConfig({}).scarletLeaderElection).toMatchObject({ enabled: false, replicaId: undefined, leaseName: "scarlet-leader", leaseNamespace: "default", leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 });
+    // "false" is false (z.coerce.boolean would read it as true).
+    expect(loadConfig({ SCARLET_LEADER_ELECTION: "false" }).scarletLeaderElection.enabled).toBe(false);
+    const on = loadConfig({ SCARLET_LEADER_ELECTION: "true", SCARLET_REPLICA_ID: "scarlet-0", SCARLET_LEASE_NAME: "scarlet", SCARLET_LEASE_NAMESPACE: "autodevops", SCARLET_LEASE_DURATION_SECONDS: "6", SCARLET_LEASE_RENEW_DEADLINE_SECONDS: "4", SCARLET_LEASE_RETRY_PERIOD_SECONDS: "0.5" });
+    expect(on.scarletLeaderElection).toEqual({ enabled: true, replicaId: "scarlet-0", leaseName: "scarlet", leaseNamespace: "autodevops", leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 500 });
+  });
+
+  it("refuses lease timings where a leader could still act after others may take its lease, and bad names", () => {
+    const r = parseConfig({ SCARLET_LEASE_DURATION_SECONDS: "10", SCARLET_LEASE_RENEW_DEADLINE_SECONDS: "10", SCARLET_LEASE_RETRY_PERIOD_SECONDS: "12" });
+    expect(r.ok || r.error.map((i) => i.variable).sort()).toEqual(["SCARLET_LEASE_RENEW_DEADLINE_SECONDS", "SCARLET_LEASE_RETRY_PERIOD_SECONDS"]);
+    const names = parseConfig({ SCARLET_LEADER_ELECTION: "yes", SCARLET_LEASE_NAME: "Scarlet_Lease", SCARLET_LEASE_NAMESPACE: "a.b" });
+    expect(names.ok || names.error.map((i) => i.variable).sort()).toEqual(["SCARLET_LEADER_ELECTION", "SCARLET_LEASE_NAME", "SCARLET_LEASE_NAMESPACE"]);
+  });
 });

@@ -42,6 +42,8 @@ export interface Config {
   ports: { sandbox: number; scarlet: number; jamie: number; prometheus: number; alertmanager: number };
   urls: { sandbox: string; scarlet: string; jamie: string };
   auth: { approverToken: string | undefined; apiKey: string | undefined; alertsToken: string | undefined };
+  /** Scarlet's replicas: off, or one leader per cluster through a Lease (replicaId unset: main.ts names it). */
+  scarletLeaderElection: { enabled: boolean; replicaId: string | undefined; leaseName: string; leaseNamespace: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   /** The portal's sign-in: users (unset: demo users with `demoPassword`) and the session key. */
   portal: { users: { name: string; role: "viewer" | "approver" | "admin"; passwordHash: string }[] | undefined; demoPassword: string | undefined; sessionSecret: string | undefined };
 }
@@ -86,6 +88,13 @@ function crossChecks(e: Env): Array<Omit<ConfigIssue, "received">> {
   if (!e.PROMETHEUS_URL) ports.push(["PROMETHEUS_PORT", e.PROMETHEUS_PORT]);
   if (!e.ALERTMANAGER_URL) ports.push(["ALERTMANAGER_PORT", e.ALERTMANAGER_PORT]);
   if (!e.DATABASE_URL) ports.push(["EMBEDDED_PG_PORT", e.EMBEDDED_PG_PORT]);
+  // client-go's rule: a leader must stop acting before others may take its lease, and retry within that window.
+  if (e.SCARLET_LEASE_RENEW_DEADLINE_SECONDS >= e.SCARLET_LEASE_DURATION_SECONDS) {
+    issues.push({ variable: "SCARLET_LEASE_RENEW_DEADLINE_SECONDS", expected: `less than SCARLET_LEASE_DURATION_SECONDS (${e.SCARLET_LEASE_DURATION_SECONDS})` });
+  }
+  if (e.SCARLET_LEASE_RETRY_PERIOD_SECONDS >= e.SCARLET_LEASE_RENEW_DEADLINE_SECONDS) {
+    issues.push({ variable: "SCARLET_LEASE_RETRY_PERIOD_SECONDS", expected: `less than SCARLET_LEASE_RENEW_DEADLINE_SECONDS (${e.SCARLET_LEASE_RENEW_DEADLINE_SECONDS})` });
+  }
   const seen = new Map<number, EnvVarName>();
   for (const [name, value] of ports) {
     const other = seen.get(value);
@@ -132,6 +141,15 @@ function toConfig(e: Env): Config {
       jamie: e.JAMIE_URL ?? local(e.JAMIE_PORT),
     },
     auth: { approverToken: e.AUTODEVOPS_APPROVER_TOKEN, apiKey: e.AUTODEVOPS_API_KEY, alertsToken: e.AUTODEVOPS_ALERTS_TOKEN },
+    scarletLeaderElection: {
+      enabled: e.SCARLET_LEADER_ELECTION === "true",
+      replicaId: e.SCARLET_REPLICA_ID,
+      leaseName: e.SCARLET_LEASE_NAME,
+      leaseNamespace: e.SCARLET_LEASE_NAMESPACE,
+      leaseDurationMs: e.SCARLET_LEASE_DURATION_SECONDS * 1000,
+      renewDeadlineMs: e.SCARLET_LEASE_RENEW_DEADLINE_SECONDS * 1000,
+      retryPeriodMs: e.SCARLET_LEASE_RETRY_PERIOD_SECONDS * 1000,
+    },
     portal: {
       users: e.JAMIE_USERS?.split(",").map((entry) => {
         const [name = "", role = "viewer", ...hash] = entry.split(":");

@@ -26,6 +26,9 @@ const httpEndpoints = (variable: string) =>
     const parsed = parseEndpoints(value, variable);
     if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
   });
+/** Kubernetes object names: a DNS-1123 subdomain, and a label for namespaces. */
+const dnsName = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "expected a Kubernetes object name (lowercase letters, digits, - and .)");
+const dnsLabel = z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a Kubernetes namespace name (lowercase letters, digits and -)");
 const secret = (min: number, what: string) => z.string().min(min, `expected ${what} of at least ${min} characters`);
 
 export interface EnvVarDoc {
@@ -87,6 +90,13 @@ export const ENV_DOCS = {
   ALERTMANAGER_PORT: { description: "port of the Alertmanager `npm start` runs (sending to Scarlet's `POST /alerts`)", secret: false, default: "9093" },
   SANDBOX_URL: { description: "sandbox control API as other components reach it", secret: false, default: "http://127.0.0.1:$SANDBOX_PORT" },
   SCARLET_URL: { description: "Scarlet's API as other components reach it", secret: false, default: "http://127.0.0.1:$SCARLET_PORT" },
+  SCARLET_LEADER_ELECTION: { description: "`true`: several Scarlet replicas, each working only the clusters whose Lease it holds (one leader per cluster); `false`: this process works every cluster", secret: false, default: "false" },
+  SCARLET_REPLICA_ID: { description: "this replica's holder identity on the Leases (unique per replica)", secret: false, default: "hostname-pid" },
+  SCARLET_LEASE_NAME: { description: "name of the Lease Scarlet's replicas contend for, in each cluster", secret: false, default: "scarlet-leader" },
+  SCARLET_LEASE_NAMESPACE: { description: "namespace of that Lease in each cluster", secret: false, default: "default" },
+  SCARLET_LEASE_DURATION_SECONDS: { description: "how long replicas wait, after a leader's last renewal, before taking its Lease", secret: false, default: "15" },
+  SCARLET_LEASE_RENEW_DEADLINE_SECONDS: { description: "a leader that could not renew for this long stops acting (less than the lease duration)", secret: false, default: "10" },
+  SCARLET_LEASE_RETRY_PERIOD_SECONDS: { description: "how often replicas try to acquire or renew the Lease (less than the renew deadline)", secret: false, default: "2" },
   JAMIE_URL: { description: "Jamie's portal as other components reach it", secret: false, default: "http://127.0.0.1:$JAMIE_PORT" },
   AUTODEVOPS_APPROVER_TOKEN: { description: "an approver's bearer token for Scarlet's approvals API", secret: true, default: "generated and printed at start" },
   AUTODEVOPS_API_KEY: { description: "an API key for Jamie's chat API", secret: true, default: "generated and printed at start" },
@@ -161,6 +171,13 @@ export const envFields = {
   ALERTMANAGER_PORT: port(9093),
   SANDBOX_URL: httpUrl.optional(),
   SCARLET_URL: httpUrl.optional(),
+  SCARLET_LEADER_ELECTION: z.enum(["true", "false"], { error: "expected true or false" }).default("false"),
+  SCARLET_REPLICA_ID: z.string().min(1).max(128).optional(),
+  SCARLET_LEASE_NAME: dnsName.default("scarlet-leader"),
+  SCARLET_LEASE_NAMESPACE: dnsLabel.default("default"),
+  SCARLET_LEASE_DURATION_SECONDS: z.coerce.number({ error: "expected seconds" }).int("expected whole seconds").positive("expected a positive number of seconds").default(15),
+  SCARLET_LEASE_RENEW_DEADLINE_SECONDS: z.coerce.number({ error: "expected seconds" }).positive("expected a positive number of seconds").default(10),
+  SCARLET_LEASE_RETRY_PERIOD_SECONDS: z.coerce.number({ error: "expected seconds" }).positive("expected a positive number of seconds").default(2),
   JAMIE_URL: httpUrl.optional(),
   AUTODEVOPS_APPROVER_TOKEN: secret(16, "a token").optional(),
   AUTODEVOPS_API_KEY: secret(16, "an API key").optional(),

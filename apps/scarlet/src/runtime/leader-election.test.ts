@@ -1,0 +1,155 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CoordinationV1Api, KubeConfig, V1MicroTime, type V1Lease } from "@kubernetes/client-node";
+import { createLogger } from "@autodevops/shared";
+import { eventually } from "@autodevops/shared/testing";
+import { startSandbox, type RunningSandbox } from "@autodevops/sandbox";
+import { LeaseElector, type LeaseSettings } from "./leader-election.js";
+
+// The lease loop against the sandbox's real API server: Scarlet's own identity contends, the
+// admin reads (and, to play a crashed or rival holder, writes) the Lease.
+const log = createLogger({ service: "leader-election-test", level: "silent" });
+let sandbox: RunningSandbox;
+let dataDir: string;
+const electors: LeaseElector[] = [];
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "scarlet-lease-"));
+  sandbox = await startSandbox({ dataDir, host: "127.0.0.1", controlPort: 0, log });
+}, 60_000);
+afterEach(async () => {
+  await Promise.all(electors.splice(0).map((e) => e.stop().catch(() => undefined)));
+});
+afterAll(async () => {
+  await sandbox?.stop().catch(() => undefined); // the last test stopped it already
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+function kubeConfig(context: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(sandbox.kubeconfig);
+  kc.setCurrentContext(context);
+  return kc;
+}
+const admin = () => kubeConfig("prod").makeApiClient(CoordinationV1Api);
+const readLease = (name: string): Promise<V1Lease> => admin().readNamespacedLease({ name, namespace: "default" });
+
+let leaseNo = 0;
+const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1400, retryPeriodMs: 250 };
+
+function contender(name: string, identity: string, overrides: Partial<LeaseSettings> = {}) {
+  const events: string[] = [];
+  const e = new LeaseElector({
+    kubeConfig: kubeConfig("scarlet@prod"),
+    settings: { namespace: "default", name, identity, ...timings, ...overrides },
+    log,
+    onStartedLeading: () => events.push("started"),
+    onStoppedLeading: () => events.push("stopped"),
+  });
+  electors.push(e);
+  return { elector: e, events };
+}
+const freshLease = () => `scarlet-test-${++leaseNo}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("the lease loop against the sandbox's API server", () => {
+  it("acquires a free lease, creating it with the standard fields", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a");
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    expect(a.events).toEqual(["started"]);
+    const lease = await readLease(name);
+    expect(lease.spec).toMatchObject({ holderIdentity: "replica-a", leaseDurationSeconds: 2, leaseTransitions: 0 });
+    expect(lease.spec?.acquireTime).toBeDefined();
+    expect(lease.spec?.renewTime).toBeDefined();
+  });
+
+  it("renews every retry period: renewTime advances, acquireTime and transitions stay", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a");
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    const first = (await readLease(name)).spec;
+    await sleep(1200);
+    const later = (await readLease(name)).spec;
+    expect(new Date(later?.renewTime ?? 0).getTime()).toBeGreaterThan(new Date(first?.renewTime ?? 0).getTime());
+    expect(new Date(later?.acquireTime ?? 0).getTime()).toBe(new Date(first?.acquireTime ?? 0).getTime());
+    expect(later).toMatchObject({ holderIdentity: "replica-a", leaseTransitions: 0 });
+    expect(a.elector.isLeader()).toBe(true);
+  });
+
+  it("makes a second contender wait while the holder keeps renewing", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a");
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    const b = contender(name, "replica-b");
+    b.elector.start();
+    // Twice the lease duration: were renewals not seen, b would have taken over by now.
+    await sleep(2 * timings.leaseDurationMs);
+    expect(b.elector.isLeader()).toBe(false);
+    expect(b.events).toEqual([]);
+    expect(b.elector.holder()).toBe("replica-a");
+    expect((await readLease(name)).spec?.holderIdentity).toBe("replica-a");
+  });
+
+  it("takes over a lease whose holder stopped renewing, once the lease duration has passed, counting a transition", async () => {
+    const name = freshLease();
+    // A holder that crashed right after renewing: the admin writes its record, nobody renews it.
+    const now = new V1MicroTime();
+    await admin().createNamespacedLease({
+      namespace: "default",
+      body: { metadata: { name, namespace: "default" }, spec: { holderIdentity: "crashed", leaseDurationSeconds: 2, acquireTime: now, renewTime: now, leaseTransitions: 3 } },
+    });
+    const b = contender(name, "replica-b");
+    const t0 = Date.now();
+    b.elector.start();
+    await eventually(() => b.elector.isLeader(), "replica-b leading", 10_000, 50);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(timings.leaseDurationMs);
+    expect((await readLease(name)).spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 4 });
+  });
+
+  it("releases the lease on stop, so a waiting contender takes it without waiting out the duration", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a", { leaseDurationMs: 30_000, renewDeadlineMs: 20_000 });
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    const b = contender(name, "replica-b", { leaseDurationMs: 30_000, renewDeadlineMs: 20_000 });
+    b.elector.start();
+    await eventually(() => b.elector.holder() === "replica-a", "replica-b seeing replica-a hold the lease");
+    await a.elector.stop();
+    expect(a.events).toEqual(["started", "stopped"]);
+    expect(a.elector.isLeader()).toBe(false);
+    await eventually(() => b.elector.isLeader(), "replica-b leading after the release", 5000, 50);
+    expect((await readLease(name)).spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1 });
+  });
+
+  it("steps down at once when the lease is found held by another identity", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a", { leaseDurationMs: 30_000, renewDeadlineMs: 20_000 });
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    // Someone (an operator, a partitioned peer's late write) took it over.
+    const current = await readLease(name);
+    await admin().replaceNamespacedLease({ name, namespace: "default", body: { ...current, spec: { ...current.spec, holderIdentity: "rival", renewTime: new V1MicroTime() } } });
+    await eventually(() => a.events.includes("stopped"), "replica-a stepping down", 5000, 50);
+    expect(a.elector.isLeader()).toBe(false);
+    expect(a.elector.holder()).toBe("rival");
+  });
+
+  // Last: it takes the API server away.
+  it("stops acting within the renew deadline when renewals fail, and steps down", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a");
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    await sandbox.stop();
+    // isLeader is judged on the clock: false once the renew deadline has passed since the last successful renewal.
+    await eventually(() => !a.elector.isLeader(), "replica-a no longer leading", timings.renewDeadlineMs + 1000, 20);
+    await eventually(() => a.events.includes("stopped"), "replica-a stepping down", 5000, 50);
+    expect(a.events).toEqual(["started", "stopped"]);
+  });
+});
