@@ -58,6 +58,7 @@ export async function operationsReport(db: Pick<pg.Pool, "query">, range: Report
     timeToMitigate: i.ttm,
     approvals: { requested: a.requested, approved: a.approved, rejected: a.rejected, expired: a.expired, wait: a.wait, waitingNow: a.waiting_now },
     actions: { ...actions.rows[0], problems: problems.rows },
+    incidentRecords: records ? "scarlet_incidents" : null,
   });
 }
 
