@@ -7,6 +7,8 @@ import { createTestDatabase, eventually, type TestDatabase } from "@autodevops/s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleApproval, sampleIncident, startScarletStandIn, type ScarletStandIn } from "../scarlet/testing/scarlet-stand-in.js";
 import { findTool } from "../agent/read-tools.js";
+import { writeReportHistory, type ReportHistory } from "../portal/operations-report.fixture.js";
+import { OperationsReport } from "../portal/operations-report-schema.js";
 import { bootJamie, type RunningJamie } from "./boot.js";
 
 const API_KEY = "k".repeat(32);
@@ -216,5 +218,76 @@ describe("Jamie's log view API", () => {
     const r = await logs({ cluster: "prod", namespace: "shop", pod: "no-such-pod-here" });
     expect(r.status).toBe(502);
     expect(((await r.json()) as { error: string }).error).toMatch(/could not read the log: .*no-such-pod-here/);
+  });
+});
+
+describe("the operations report API (GET /api/report)", () => {
+  let history: ReportHistory;
+  const report = (query: string) => fetch(`${jamie.url}/api/report${query}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  const range = () => new URLSearchParams({ from: history.from.toISOString(), to: history.to.toISOString() });
+  beforeAll(async () => {
+    history = await writeReportHistory(db.url, log);
+  });
+
+  it("answers the API key with the report as JSON for the range asked", async () => {
+    const r = await report(`?${range()}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/application\/json/);
+    const body = OperationsReport.parse(await r.json());
+    expect(body.range).toEqual({ from: history.from.toISOString(), to: history.to.toISOString() });
+    expect(body.incidents.opened).toBe(8);
+    expect(body.automation).toMatchObject({ autoFixed: 1, afterApproval: 1, escalated: 4 });
+    expect(body.approvals).toMatchObject({ requested: 5, waitingNow: 1 });
+    expect(body.actions).toMatchObject({ failed: 1, undone: 1 });
+  });
+
+  it("defaults to the last seven days, which here hold the incidents before and after the test range too", async () => {
+    const before = Date.now();
+    const body = OperationsReport.parse(await (await report("")).json());
+    const to = Date.parse(body.range.to);
+    expect(to).toBeGreaterThanOrEqual(before - 1000);
+    expect(to - Date.parse(body.range.from)).toBe(7 * 24 * 3600 * 1000);
+    expect(body.incidents.opened).toBe(10);
+  });
+
+  it("gives a signed-in viewer the CSV as an attachment: a header row, one row per KPI, the per-kind section", async () => {
+    const viewer = await signIn("viewer");
+    const r = await viewer.get(`/api/report?${range()}&format=csv`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(r.headers.get("content-disposition")).toBe(`attachment; filename="operations-report_${history.from.toISOString().slice(0, 10)}_${history.to.toISOString().slice(0, 10)}.csv"`);
+    const lines = (await r.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("section,name,value,unit");
+    expect(lines).toContain("incidents,opened,8,incidents");
+    expect(lines).toContain("automation,escalated,4,incidents");
+    expect(lines).toContain("time_to_detect,p90,102,seconds");
+    expect(lines).toContain("actions,undone,1,actions");
+    expect(lines.filter((l) => l.startsWith("incidents_by_kind,"))).toHaveLength(7 * 4);
+  });
+
+  it("refuses bad input with 400 naming the problem, and audits the refusal", async () => {
+    const cases: [string, RegExp][] = [
+      ["?from=yesterday", /from/],
+      ["?from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", /at most 90 days/],
+      [`?from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z`, /from must be before to/],
+      ["?format=xlsx", /format/],
+      ["?limit=5", /limit/],
+    ];
+    for (const [query, message] of cases) {
+      const r = await report(query);
+      expect(r.status, query).toBe(400);
+      expect(((await r.json()) as { error: string }).error, query).toMatch(message);
+    }
+    const audit = new PgAuditStore(db.url, log);
+    const rejected = await audit.query({ type: "input.rejected", limit: 50 });
+    await audit.close();
+    const reportRefusals = rejected.ok ? rejected.value.filter((e) => e.data.path === "/api/report") : [];
+    expect(reportRefusals).toHaveLength(cases.length);
+    expect(reportRefusals[0]?.data).toMatchObject({ status: 400, who: expect.any(String) });
+  });
+
+  it("asks for a sign-in or the API key", async () => {
+    expect((await fetch(`${jamie.url}/api/report`)).status).toBe(401);
+    expect((await fetch(`${jamie.url}/api/report`, { headers: { authorization: "Bearer wrong-key-wrong-key-wrong-key-00" } })).status).toBe(401);
   });
 });
