@@ -11,6 +11,7 @@ const LINKS = [
   ["/approvals", "Approvals"],
   ["/estate", "Estate"],
   ["/audit", "Audit"],
+  ["/report", "Report"],
 ] as const;
 
 /** The bar on every page: where you are, who you are, and a way out. */
