@@ -138,4 +138,38 @@ describe("the portal, end to end (sandbox, Scarlet, Jamie, Chromium)", () => {
     await shot(approverPage, "08-audit");
     expect(await a11y(approverPage)).toEqual([]);
   }, 400_000);
+
+  it("follows a log citation from a chat answer to the Logs page, which shows the panic lines", async () => {
+    const panic = "panic: assignment to entry in nil map (e2e)";
+    await rig.inject({ kind: "crashloop", target: "cart", params: { message: panic } });
+    const prod = rig.sandbox.clusters.find((c) => c.name === "prod");
+    const restarted = () => prod?.store.list("pods", { namespace: "shop" }).items.some((p) => p.metadata.name.startsWith("cart-") && ((p as { status?: { containerStatuses?: { restartCount: number }[] } }).status?.containerStatuses?.[0]?.restartCount ?? 0) > 0);
+    await eventually(restarted, "a cart pod restarted by the crash loop", 60_000, 500);
+
+    const page = await browser.newPage({ viewport: { width: 1366, height: 820 } });
+    await signIn(page, "viewer");
+    const answer = page.locator(".msg.assistant").last();
+    // Loki ships the panic a moment after the crash: ask until the answer has found it.
+    await eventually(async () => {
+      await page.goto(`${jamieUrl}/`);
+      await page.getByLabel("Your question").fill("recent errors in cart");
+      await page.getByRole("button", { name: "Ask" }).click();
+      await page.getByRole("button", { name: "Helpful", exact: true }).waitFor({ timeout: 30_000 });
+      return /nil map/.test(await answer.innerText());
+    }, "an answer quoting the cart's panic from Loki", 90_000, 2000);
+    const cite = answer.getByRole("link", { name: /^log: Loki, last 30 minutes, prod/ });
+    await cite.click();
+    await page.waitForURL(/\/logs\?/);
+    const lines = page.getByRole("region", { name: /Log lines/ });
+    await expect.poll(async () => lines.innerText(), { timeout: 30_000 }).toMatch(/nil map/);
+    await page.getByText("last 30 minutes", { exact: false }).first().waitFor();
+    // The list is one keyboard stop: it scrolls with the arrow keys once focused.
+    await lines.focus();
+    const focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute("aria-label"));
+    expect(focused).toMatch(/^Log lines/);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.getByRole("status").filter({ hasText: /lines?, read at/ }).waitFor();
+    await shot(page, "09-logs");
+    expect(await a11y(page)).toEqual([]);
+  }, 300_000);
 });

@@ -61,3 +61,7 @@ export { ApprovalStore } from "./store/approval-store.js";
 export { ActionStore, type ActionRecord } from "./store/action-store.js";
 export { OutcomeStore } from "./store/outcome-store.js";
 export { clustersFromKubeconfig, clustersFromSandbox, mcpConfigFor, type ClusterSetup } from "./runtime/clusters.js";
+// monitor: reading the sandbox's /metrics without Prometheus (rates and the p99 from raw scrapes), for Jamie's incident charts
+export { parseExposition, type ExpositionSample } from "./monitor/exposition.js";
+export type { CounterReading } from "./monitor/counter-math.js";
+export { readingsFromScrape, type ScrapedCluster } from "./monitor/sandbox-metrics-source.js";

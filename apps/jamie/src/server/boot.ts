@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { createMcpToolbox, type McpToolbox } from "@autodevops/mcp-clients";
 import { clustersFromKubeconfig, clustersFromSandbox, mcpConfigFor } from "@autodevops/scarlet";
-import { createEventBus, PgAuditStore, runMigrations, type Config, type EventBus, type Logger } from "@autodevops/shared";
+import { createEventBus, PgAuditStore, runMigrations, type Config, type EventBus, type Incident, type Logger } from "@autodevops/shared";
 import pg from "pg";
 import { createAssistant } from "../agent/assistant.js";
 import { jamieChatModel } from "../agent/chat-model.js";
@@ -13,6 +13,7 @@ import { ConversationStore } from "../portal/conversations.js";
 import { readEstate } from "../portal/estate-view.js";
 import { operationsReport } from "../portal/operations-report.js";
 import { incidentMetrics } from "../portal/incident-metrics.js";
+import { TelemetryRecorder } from "../portal/telemetry-recorder.js";
 import { createScarletClient } from "../scarlet/scarlet-client.js";
 import { startSlack } from "../slack/index.js";
 import { LiveEvents } from "./live-events.js";
@@ -91,10 +92,14 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
   // Slack, when SLACK_BOT_TOKEN is set: the same assistant, memory and Scarlet client; its HTTP endpoints join the routes.
   const slack = await startSlack({ config, env, scarlet, approverToken: o.approverToken, assistant, conversations: new ConversationStore(pool), memory, users, bus, audit, pool, log });
   const promUrl = config.telemetry.prometheusUrl?.split(",")[0]?.replace(/^[\w-]+=/, "");
+  // Without Prometheus, the sandbox's own /metrics feed the incident charts (a real cluster's setup has no scrape targets).
+  const recorder = !promUrl && setup.scrape.length > 0 ? new TelemetryRecorder({ clusters: setup.scrape, log: log.child({ component: "telemetry-recorder" }) }) : undefined;
+  recorder?.start();
+  const metrics = promUrl ? (i: Incident) => incidentMetrics(promUrl, i, new Date()) : recorder ? async (i: Incident) => recorder.metricsFor(i) : undefined;
   const routes = [
     ...authRoutes({ users, sessions, loginLimiter: new RateLimiter({ perMinute: 10, burst: 10 }) }),
     ...chatRoutes({ assistant, conversations: new ConversationStore(pool), limiter: new RateLimiter({ perMinute: 30, burst: 10 }), audit, memory, log }),
-    ...scarletRoutes({ scarlet, approverToken: o.approverToken, audit, ...(promUrl ? { metrics: (i) => incidentMetrics(promUrl, i, new Date()) } : {}), log }),
+    ...scarletRoutes({ scarlet, approverToken: o.approverToken, audit, ...(metrics ? { metrics } : {}), log }),
     ...estateAuditRoutes({ estate: () => readEstate(toolbox, log), audit, log }),
     ...reportRoutes({ report: (range, now) => operationsReport(pool, range, now), audit, log }),
     ...logsRoutes({ tools: toolbox, audit, log: log.child({ component: "logs" }) }),
@@ -123,6 +128,7 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await live.stop();
+      await recorder?.stop();
       await slack?.close();
       await unsubscribeSummaries().catch(() => undefined);
       await toolbox.close().catch(() => undefined);

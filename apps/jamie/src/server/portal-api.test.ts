@@ -291,3 +291,23 @@ describe("the operations report API (GET /api/report)", () => {
     expect((await fetch(`${jamie.url}/api/report`, { headers: { authorization: "Bearer wrong-key-wrong-key-wrong-key-00" } })).status).toBe(401);
   });
 });
+
+describe("incident charts without Prometheus", () => {
+  it("draws an incident's four charts from the sandbox's /metrics, recorded since Jamie started", async () => {
+    const now = new Date().toISOString();
+    scarlet.incidents.push(sampleIncident({ id: "inc-live", status: "open", openedAt: now, updatedAt: now, resolvedAt: undefined }));
+    const a = await signIn("viewer");
+    const body = await eventually(async () => {
+      const b = (await (await a.get("/api/incidents/inc-live/metrics")).json()) as { series: { name: string; unit: string; points: [number, number][] }[] };
+      return b.series.length === 4 && b.series.every((s) => s.points.length > 0) ? b : undefined;
+    }, "every chart of the live incident to have points", 30_000, 1000);
+    expect(body.series.map((s) => [s.name, s.unit])).toEqual([
+      ["error rate (5xx share)", "ratio"],
+      ["p99 latency", "seconds"],
+      ["restarts", "count"],
+      ["memory working set", "bytes"],
+    ]);
+    // Crash-looping since the first test: cart's pods have restarted.
+    expect(body.series.find((s) => s.name === "restarts")?.points.at(-1)?.[1]).toBeGreaterThan(0);
+  }, 60_000);
+});
