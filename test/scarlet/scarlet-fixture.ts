@@ -21,6 +21,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** One more Scarlet process on its own port, beside the rig's (several replicas against one sandbox and one database). */
+export interface ScarletReplica {
+  name: string;
+  url: string;
+  output: string[];
+  /** Starts the process and waits until it answers /readyz. */
+  start(): Promise<void>;
+  /** SIGKILL: no shutdown, no lease released. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  get<T>(p: string): Promise<T>;
+  post(p: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
 /** A sandbox in this process and a database; Scarlet runs as its own process (main.ts), so a test can kill it. */
 export interface ScarletRig {
   sandbox: RunningSandbox;
@@ -43,8 +57,33 @@ export interface ScarletRig {
   fault(id: string): Promise<{ cured: boolean; curedBy?: string }>;
   mutations(since: Date): Promise<{ verb: string; resource: string; name?: string; user: string; action: string | null }[]>;
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A further Scarlet process named `name` (not started); `env` adds to its environment. close() stops it too. */
+  replica(name: string, env?: Record<string, string>): Promise<ScarletReplica>;
   close(): Promise<void>;
 }
+
+/** Scarlet's process from main.ts; its output lines go to `output` (the last 400). */
+function spawnScarlet(env: NodeJS.ProcessEnv, output: string[]): { child: ChildProcess; exited: Promise<void> } {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"] });
+  const keep = (b: Buffer) => {
+    output.push(...b.toString().split("\n").filter(Boolean));
+    if (output.length > 400) output.splice(0, output.length - 400);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { child, exited: new Promise((resolve) => child.once("exit", () => resolve())) };
+}
+
+async function getJson<T>(base: string, p: string): Promise<T> {
+  const r = await fetch(`${base}${p}`);
+  if (!r.ok) throw new Error(`GET ${base}${p}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+const postJson = (base: string, p: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}${p}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+const waitReady = (url: string, output: string[]) =>
+  eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, `Scarlet ready at ${url}\n${output.slice(-20).join("\n")}`, 60_000, 250);
 
 export async function startRig(): Promise<ScarletRig> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "scarlet-e2e-"));
@@ -57,6 +96,20 @@ export async function startRig(): Promise<ScarletRig> {
   const output: string[] = [];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  const replicas: ScarletReplica[] = [];
+  const envFor = (scarletPort: number, extraEnv: Record<string, string>): NodeJS.ProcessEnv => ({
+    ...extraEnv,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    DATABASE_URL: db.url,
+    SANDBOX_URL: sandbox.controlUrl,
+    SCARLET_PORT: String(scarletPort),
+    AUTODEVOPS_APPROVER_TOKEN: approverToken,
+    AUTODEVOPS_ALERTS_TOKEN: alertsToken,
+    DATA_DIR: dataDir,
+  });
 
   const rig: ScarletRig = {
     sandbox,
@@ -66,29 +119,8 @@ export async function startRig(): Promise<ScarletRig> {
     alertsToken,
     output,
     async start(extraEnv = {}) {
-      const env = {
-        ...extraEnv,
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "test",
-        LOG_LEVEL: "info",
-        DATABASE_URL: db.url,
-        SANDBOX_URL: sandbox.controlUrl,
-        SCARLET_PORT: String(port),
-        AUTODEVOPS_APPROVER_TOKEN: approverToken,
-        AUTODEVOPS_ALERTS_TOKEN: alertsToken,
-        DATA_DIR: dataDir,
-      };
-      const c = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: REPO, env, stdio: ["pipe", "pipe", "pipe"] });
-      child = c;
-      const keep = (b: Buffer) => {
-        output.push(...b.toString().split("\n").filter(Boolean));
-        if (output.length > 400) output.splice(0, output.length - 400);
-      };
-      c.stdout?.on("data", keep);
-      c.stderr?.on("data", keep);
-      exited = new Promise((resolve) => c.once("exit", () => resolve()));
-      await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, `Scarlet ready at ${url}\n${output.slice(-20).join("\n")}`, 60_000, 250);
+      ({ child, exited } = spawnScarlet(envFor(port, extraEnv), output));
+      await waitReady(url, output);
     },
     async kill() {
       child?.kill("SIGKILL");
@@ -100,12 +132,8 @@ export async function startRig(): Promise<ScarletRig> {
       await exited;
       child = undefined;
     },
-    async get<T>(p: string) {
-      const r = await fetch(`${url}${p}`);
-      if (!r.ok) throw new Error(`GET ${p}: ${r.status} ${await r.text()}`);
-      return (await r.json()) as T;
-    },
-    post: (p, body, headers = {}) => fetch(`${url}${p}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    get: <T>(p: string) => getJson<T>(url, p),
+    post: (p, body, headers) => postJson(url, p, body, headers),
     async incidents(since) {
       return (await rig.get<{ incidents: Incident[] }>(`/api/incidents?since=${encodeURIComponent(since.toISOString())}`)).incidents.filter((i) => Date.parse(i.openedAt) >= since.getTime() - 1000);
     },
@@ -141,7 +169,34 @@ export async function startRig(): Promise<ScarletRig> {
         await c.end();
       }
     },
+    async replica(name, env = {}) {
+      const replicaPort = await freePort();
+      const replicaUrl = `http://127.0.0.1:${replicaPort}`;
+      const lines: string[] = [];
+      let proc: ReturnType<typeof spawnScarlet> | undefined;
+      const signal = async (sig: NodeJS.Signals) => {
+        proc?.child.kill(sig);
+        await proc?.exited;
+        proc = undefined;
+      };
+      const r: ScarletReplica = {
+        name,
+        url: replicaUrl,
+        output: lines,
+        async start() {
+          proc = spawnScarlet(envFor(replicaPort, env), lines);
+          await waitReady(replicaUrl, lines);
+        },
+        kill: () => signal("SIGKILL"),
+        stop: () => signal("SIGTERM"),
+        get: <T>(p: string) => getJson<T>(replicaUrl, p),
+        post: (p, body, headers) => postJson(replicaUrl, p, body, headers),
+      };
+      replicas.push(r);
+      return r;
+    },
     async close() {
+      for (const r of replicas) await r.stop().catch(() => undefined);
       await rig.stop().catch(() => undefined);
       await sandbox.stop();
       await db.drop();

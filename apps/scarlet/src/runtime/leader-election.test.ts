@@ -127,6 +127,23 @@ describe("the lease loop against the sandbox's API server", () => {
     expect((await readLease(name)).spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1 });
   });
 
+  it("gives a deleted lease back to its holder: a follower that saw it renewed waits out the lease duration", async () => {
+    const name = freshLease();
+    const a = contender(name, "replica-a");
+    a.elector.start();
+    await eventually(() => a.elector.isLeader(), "replica-a leading");
+    // b retries five times as often as a: without the rule it would find the lease gone first and take it.
+    const b = contender(name, "replica-b", { retryPeriodMs: 50 });
+    b.elector.start();
+    await eventually(() => b.elector.holder() === "replica-a", "replica-b seeing replica-a hold the lease");
+    await admin().deleteNamespacedLease({ name, namespace: "default" });
+    await eventually(async () => (await readLease(name).catch(() => undefined))?.spec?.holderIdentity, "the lease created again");
+    await sleep(timings.leaseDurationMs);
+    expect((await readLease(name)).spec?.holderIdentity).toBe("replica-a");
+    expect(b.events).toEqual([]);
+    expect(a.events).toEqual(["started"]);
+  });
+
   it("steps down at once when the lease is found held by another identity", async () => {
     const name = freshLease();
     const a = contender(name, "replica-a", { leaseDurationMs: 30_000, renewDeadlineMs: 20_000 });

@@ -129,13 +129,19 @@ export class LeaseElector {
       current = await this.#api.readNamespacedLease({ name: s.name, namespace: s.namespace });
     } catch (e) {
       if (status(e) !== 404) throw e;
+      // A deleted lease does not end its holder's term: whoever saw another holder renewing lets
+      // the lease duration pass (the holder recreates it meanwhile) rather than lead beside it.
+      const seen = this.#observed;
+      if (seen && seen.holder !== "" && seen.holder !== s.identity && t < seen.at + s.leaseDurationMs) return false;
       const spec = { holderIdentity: s.identity, leaseDurationSeconds: durationSeconds, acquireTime: new V1MicroTime(t), renewTime: new V1MicroTime(t), leaseTransitions: 0 };
       try {
         const created = await this.#api.createNamespacedLease({ namespace: s.namespace, body: { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: s.name, namespace: s.namespace }, spec } });
         return this.#won(created, t);
       } catch (ce) {
-        if (status(ce) === 409) return false; // another replica created it first
-        throw ce;
+        if (status(ce) !== 409) throw ce;
+        // Another replica created it first: note who holds it, so a leader steps down at once.
+        this.#observe(await this.#api.readNamespacedLease({ name: s.name, namespace: s.namespace }), t);
+        return false;
       }
     }
     this.#observe(current, t);

@@ -139,9 +139,12 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   );
 
   // Incidents a previous process (or the previous leader of a cluster) left: adopt them, then continue their threads.
-  const adoptUnsettled = async (cluster?: string) => {
+  // `beforeRecover` runs between the two: a new leader starts the cluster's watch there, so that its
+  // findings join the adopted incidents and the recovered runs' verification has live facts.
+  const adoptUnsettled = async (cluster?: string, beforeRecover?: () => Promise<void>) => {
     const unsettled = (await stores.incidents.unsettled()).filter((i) => cluster === undefined || i.cluster === cluster);
     desk.adopt(unsettled);
+    await beforeRecover?.();
     for (const i of unsettled) {
       const decided = (await stores.approvals.list({ incidentId: i.id })).some((a) => a.status !== "pending");
       await runner.recover(i.id, decided).catch((e: unknown) => log.warn({ err: e, incidentId: i.id }, "could not recover the incident's run"));
@@ -277,9 +280,10 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     if (!c) return;
     const change = async () => {
       if (leading && leads(cluster)) {
-        await adoptUnsettled(cluster);
-        await watchCluster(c);
-        log.info({ cluster, replica: leadership.identity }, "leading the cluster: its incidents adopted, its watch started");
+        await adoptUnsettled(cluster, async () => {
+          await watchCluster(c);
+          log.info({ cluster, replica: leadership.identity }, "leading the cluster: its incidents adopted, its watch started");
+        });
       } else if (!leading) {
         const w = watches.get(cluster);
         watches.delete(cluster);
