@@ -109,27 +109,31 @@ export function approvalPrompts(d: ApprovalPromptDeps) {
     await showById(approvalId);
   }
 
+  /** A button click by an approver, read; a non-approver is refused here, an unreadable click logged. */
+  async function approverClick(body: unknown, what: "approve" | "reject") {
+    const b = ButtonClick.safeParse(body);
+    if (!b.success) return void log.warn({ issues: b.error.issues.slice(0, 3), what }, "unreadable approval click");
+    const p = d.people(b.data.user.id);
+    const click = { p, id: b.data.actions[0]?.value ?? "", channel: b.data.channel?.id, triggerId: b.data.trigger_id };
+    if (mayApprove(p)) return click;
+    await refuse(p, click.channel, click.id, what);
+    return undefined;
+  }
+
   function register(app: BoltApp): void {
     app.action(APPROVE_ACTION, async ({ ack, body }) => {
       await ack();
-      const b = ButtonClick.safeParse(body);
-      if (!b.success) return log.warn({ issues: b.error.issues.slice(0, 3) }, "unreadable approve click");
-      const p = d.people(b.data.user.id);
-      const id = b.data.actions[0]?.value ?? "";
-      if (!mayApprove(p)) return refuse(p, b.data.channel?.id, id, "approve");
-      await decide(p, id, "approve", undefined, b.data.channel?.id);
+      const c = await approverClick(body, "approve");
+      if (c) await decide(c.p, c.id, "approve", undefined, c.channel);
     });
 
     app.action(REJECT_ACTION, async ({ ack, body, client }) => {
       await ack();
-      const b = ButtonClick.safeParse(body);
-      if (!b.success) return log.warn({ issues: b.error.issues.slice(0, 3) }, "unreadable reject click");
-      const p = d.people(b.data.user.id);
-      const id = b.data.actions[0]?.value ?? "";
-      if (!mayApprove(p)) return refuse(p, b.data.channel?.id, id, "reject");
-      const a = await approval(id);
-      if (!a || shownState(a, now()) !== "pending") return decide(p, id, "reject", undefined, b.data.channel?.id);
-      await client.views.open({ trigger_id: b.data.trigger_id, view: rejectModal(a, JSON.stringify({ approvalId: id, channel: b.data.channel?.id })) });
+      const c = await approverClick(body, "reject");
+      if (!c) return;
+      const a = await approval(c.id);
+      if (!a || shownState(a, now()) !== "pending") return decide(c.p, c.id, "reject", undefined, c.channel);
+      await client.views.open({ trigger_id: c.triggerId, view: rejectModal(a, JSON.stringify({ approvalId: c.id, channel: c.channel })) });
     });
 
     app.view(REJECT_VIEW, async ({ ack, body }) => {

@@ -26,7 +26,7 @@ export interface ConversationDeps {
 
 // Slack payloads, only the fields used.
 const Mention = z.object({ user: z.string(), text: z.string(), ts: z.string(), channel: z.string(), thread_ts: z.string().optional() });
-const DirectMessage = z.object({ channel_type: z.literal("im"), user: z.string(), text: z.string().min(1), ts: z.string(), channel: z.string(), thread_ts: z.string().optional(), subtype: z.undefined(), bot_id: z.undefined() });
+const DirectMessage = z.object({ channel_type: z.literal("im"), user: z.string(), text: z.string().min(1), ts: z.string(), channel: z.string(), thread_ts: z.string().optional(), subtype: z.never().optional(), bot_id: z.never().optional() });
 const Command = z.object({ text: z.string(), user_id: z.string(), channel_id: z.string() });
 
 /** `/jamie …` as a question the assistant understands; `help` is answered here. */

@@ -63,6 +63,11 @@ export function createSlackApp(s: SlackSettings, d: { audit: AuditStore; log: Lo
       receiver.requestListener(req, res);
     },
   }));
-  // The portal's server listens; the receiver only handles the requests routed to it.
-  return { app, routes, start: () => app.init(), stop: async () => undefined };
+  // The portal's server listens; the receiver only handles the requests routed to it. auth.test
+  // at start says at once whether the token works (Bolt would find out at the first event).
+  const start = async () => {
+    const who = await app.client.auth.test();
+    d.log.info({ team: who.team, botUser: who.user_id }, "Slack bot token verified");
+  };
+  return { app, routes, start, stop: async () => undefined };
 }
