@@ -7,16 +7,16 @@ import { parseDockerfile, parseInstructions, type Instruction, type Stage } from
 import { ROOT } from "./manifests.js";
 
 /**
- * The images' Dockerfiles, checked statically (no Docker engine runs here; building them is for
- * CI): multi-stage with `npm ci` in a build stage, pinned bases, a numeric non-root user, a
- * health check, no secrets and no remote ADD, and paths that exist in the build context (the
- * repository root).
+ * The images' Dockerfile (one, at the repository root, with a target per image: the workspaces
+ * share one lockfile), checked statically — no Docker engine runs here; building is for CI:
+ * `npm ci` in build stages, pinned bases, a numeric non-root user, a health check, no secrets
+ * and no remote ADD, and paths that exist in the build context.
  */
 
-const IMAGES = [
-  { dockerfile: "apps/scarlet/Dockerfile", workspace: "apps/scarlet" },
-  { dockerfile: "apps/jamie/Dockerfile", workspace: "apps/jamie" },
-  { dockerfile: "packages/mcp-servers/Dockerfile", workspace: "packages/mcp-servers" },
+const TARGETS = [
+  { target: "scarlet", workspace: "apps/scarlet" },
+  { target: "jamie", workspace: "apps/jamie" },
+  { target: "mcp-servers", workspace: "packages/mcp-servers" },
 ] as const;
 
 const read = (p: string) => readFileSync(path.join(ROOT, p), "utf8");
@@ -34,30 +34,76 @@ function workspaceManifests(): string[] {
     .sort();
 }
 
-const final = (stages: Stage[]) => {
-  const s = stages.at(-1);
-  if (!s) throw new Error("no FROM");
+const stages = parseDockerfile(read("Dockerfile"));
+const stageNames = new Set(stages.map((s) => s.name).filter(Boolean));
+const stage = (name: string) => {
+  const s = stages.find((x) => x.name === name);
+  if (!s) throw new Error(`no stage ${name}`);
   return s;
 };
-const all = (s: Stage, keyword: string): Instruction[] => s.instructions.filter((i) => i.keyword === keyword);
+/** A stage and the stages it is built FROM, the image's own base first. */
+function chain(name: string): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | undefined = stage(name); s; s = stages.find((x) => x.name === s?.base)) out.unshift(s);
+  return out;
+}
+const all = (ss: Stage[], keyword: string): Instruction[] => ss.flatMap((s) => s.instructions).filter((i) => i.keyword === keyword);
 /** `KEY=value KEY2=value` (ENV's and ARG's form) as pairs. */
 const assignments = (ins: Instruction) => ins.words.map((w) => w.split("=", 2) as [string, string | undefined]);
+const installs = (r: Instruction) => /\bnpm ci\b/.test(r.args);
 
-describe.each(IMAGES)("$dockerfile", ({ dockerfile, workspace }) => {
-  const stages = parseDockerfile(read(dockerfile));
-  const stageNames = new Set(stages.map((s) => s.name).filter(Boolean));
-  const last = final(stages);
-  const instructions = stages.flatMap((s) => s.instructions);
+describe.each(TARGETS)("the $target image", ({ target, workspace }) => {
+  const image = chain(target);
+  const own = PackageJson.parse(JSON.parse(read(`${workspace}/package.json`))).name;
+  /** The stages the image copies from, and theirs. */
+  const sourcesOf = (ss: Stage[]): Stage[] => all(ss, "COPY").flatMap((c) => (stageNames.has(c.flags.from) ? chain(c.flags.from ?? "") : []));
 
-  it("is multi-stage: `npm ci` in a build stage; the runtime stage copies its result, installs nothing and removes npm", () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    const builds = stages.slice(0, -1).flatMap((s) => all(s, "RUN")).filter((r) => /\bnpm ci\b/.test(r.args));
+  it("is multi-stage: its own workspace installed by `npm ci` in a build stage; the image installs nothing and has no npm", () => {
+    const builds = sourcesOf(image);
     expect(builds.length).toBeGreaterThan(0);
-    const lastRuns = all(last, "RUN").map((r) => r.args);
-    expect(lastRuns.filter((r) => /\b(npm (ci|install|i)|yarn (install|add)|pnpm (install|add)|apt-get install|apk add)\b/.test(r))).toEqual([]);
-    expect(all(last, "COPY").filter((c) => stageNames.has(c.flags.from)).length).toBeGreaterThan(0);
-    expect(lastRuns.join("\n")).toMatch(/rm -rf[^\n]*\/usr\/local\/bin\/npm\b/);
+    expect(all(builds, "RUN").filter(installs).map((r) => r.args)).toContainEqual(expect.stringContaining(`--omit=dev --ignore-scripts --workspace ${own}`));
+    const runs = all(image, "RUN").map((r) => r.args);
+    expect(runs.filter((r) => /\b(npm (ci|install|i)|yarn (install|add)|pnpm (install|add)|apt-get install|apk add)\b/.test(r))).toEqual([]);
+    expect(runs.join("\n")).toMatch(/rm -rf[^\n]*\/usr\/local\/bin\/npm\b/);
+    // Jamie's pages are built (with the dev dependencies) in a stage of their own.
+    if (target === "jamie") expect(all(builds, "RUN").map((r) => r.args)).toContainEqual(expect.stringContaining(`npm run build --workspace ${own}`));
   });
+
+  it("runs as a numeric non-root user", () => {
+    const user = all(image, "USER").at(-1)?.words[0];
+    expect(user).toMatch(/^\d+(:\d+)?$/);
+    expect(Number(user?.split(":")[0])).toBeGreaterThan(0);
+  });
+
+  it("has a HEALTHCHECK that asks the exposed port's /healthz", () => {
+    const check = all(image, "HEALTHCHECK").at(-1);
+    expect(check?.args).not.toMatch(/^NONE/i);
+    const port = all(image, "EXPOSE").at(-1)?.words[0];
+    expect(port).toMatch(/^\d+$/);
+    expect(check?.words.join(" ")).toContain(`http://127.0.0.1:${port}/healthz`);
+  });
+
+  it("starts an entry point that exists, listening on all interfaces on the exposed port", () => {
+    const workdir = all(image, "WORKDIR").at(-1)?.words[0] ?? "/";
+    const command = [...(all(image, "ENTRYPOINT").at(-1)?.words ?? []), ...(all(image, "CMD").at(-1)?.words ?? [])];
+    expect(command[0]).toBe("node");
+    const script = command.find((w) => /\.(ts|mjs|js)$/.test(w));
+    expect(script).toBeDefined();
+    const inImage = path.posix.resolve(workdir, script ?? "");
+    expect(inImage.startsWith(`/app/${workspace}/`), inImage).toBe(true);
+    expect(existsSync(path.join(ROOT, inImage.slice("/app/".length))), inImage).toBe(true);
+    const port = all(image, "EXPOSE").at(-1)?.words[0] ?? "";
+    const env = Object.fromEntries(all(image, "ENV").flatMap(assignments));
+    if (command.includes("--http")) expect(command).toContain(`0.0.0.0:${port}`);
+    else {
+      expect(env.BIND_HOST).toBe("0.0.0.0");
+      expect(Object.entries(env).filter(([k]) => /^(SCARLET|JAMIE)_PORT$/.test(k)).map(([, v]) => v)).toEqual([port]);
+    }
+  });
+});
+
+describe("the Dockerfile", () => {
+  const instructions = stages.flatMap((s) => s.instructions);
 
   it("pins every base image to an exact version tag (or a digest) of Node's major version", () => {
     const bases = stages.map((s) => s.base).filter((b) => !stageNames.has(b));
@@ -69,21 +115,6 @@ describe.each(IMAGES)("$dockerfile", ({ dockerfile, workspace }) => {
     }
   });
 
-  it("runs as a numeric non-root user in the runtime stage", () => {
-    const user = all(last, "USER").at(-1)?.words[0];
-    expect(user).toMatch(/^\d+(:\d+)?$/);
-    expect(Number(user?.split(":")[0])).toBeGreaterThan(0);
-  });
-
-  it("has a HEALTHCHECK in the runtime stage that asks the exposed port's /healthz", () => {
-    const check = all(last, "HEALTHCHECK").at(-1);
-    expect(check?.words).toBeDefined();
-    expect(check?.args).not.toMatch(/^NONE/i);
-    const port = all(last, "EXPOSE").at(-1)?.words[0];
-    expect(port).toMatch(/^\d+$/);
-    expect(check?.words.join(" ")).toContain(`http://127.0.0.1:${port}/healthz`);
-  });
-
   it("fetches nothing by ADD and bakes in no secret: ARG and ENV set only non-secret variables", () => {
     expect(instructions.filter((i) => i.keyword === "ADD")).toEqual([]);
     const names = instructions.filter((i) => i.keyword === "ENV" || i.keyword === "ARG").flatMap((i) => assignments(i).map(([k]) => k));
@@ -92,37 +123,18 @@ describe.each(IMAGES)("$dockerfile", ({ dockerfile, workspace }) => {
     for (const n of names.filter((x) => x in ENV_DOCS)) expect(ENV_DOCS[n as keyof typeof ENV_DOCS].secret, n).toBe(false);
   });
 
-  it("copies only paths of the build context that exist, every workspace's package.json before npm ci, and installs its own workspace", () => {
+  it("copies only paths of the build context that exist, and every workspace's package.json before each npm ci", () => {
     for (const c of instructions.filter((i) => i.keyword === "COPY" && !("from" in i.flags))) {
       for (const src of c.words.slice(0, -1)) expect(existsSync(path.join(ROOT, src)), `COPY ${src} (line ${c.line})`).toBe(true);
     }
-    for (const s of stages) {
-      const ci = s.instructions.findIndex((i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args));
-      if (ci < 0) continue;
-      // The stage's own copies and those of the stage it builds on, before `npm ci`.
-      const parent = stages.find((p) => p.name === s.base);
-      const before = [...(parent?.instructions ?? []), ...s.instructions.slice(0, ci)].filter((i) => i.keyword === "COPY").flatMap((i) => i.words.slice(0, -1));
-      for (const manifest of ["package.json", "package-lock.json", ...workspaceManifests()]) expect(before, `${s.name}: ${manifest}`).toContain(manifest);
-      const own = PackageJson.parse(JSON.parse(read(`${workspace}/package.json`))).name;
-      expect(s.instructions[ci]?.args).toContain(`--workspace ${own}`);
-    }
-  });
-
-  it("starts an entry point that exists, listening on all interfaces on the exposed port", () => {
-    const workdir = all(last, "WORKDIR").at(-1)?.words[0] ?? "/";
-    const command = [...(all(last, "ENTRYPOINT").at(-1)?.words ?? []), ...(all(last, "CMD").at(-1)?.words ?? [])];
-    expect(command[0]).toBe("node");
-    const script = command.find((w) => /\.(ts|mjs|js)$/.test(w));
-    expect(script).toBeDefined();
-    const inImage = path.posix.resolve(workdir, script ?? "");
-    expect(inImage.startsWith("/app/")).toBe(true);
-    expect(existsSync(path.join(ROOT, inImage.slice("/app/".length))), inImage).toBe(true);
-    const port = all(last, "EXPOSE").at(-1)?.words[0] ?? "";
-    const env = Object.fromEntries(all(last, "ENV").flatMap(assignments));
-    if (command.includes("--http")) expect(command).toContain(`0.0.0.0:${port}`);
-    else {
-      expect(env.BIND_HOST).toBe("0.0.0.0");
-      expect(Object.entries(env).filter(([k]) => /^(SCARLET|JAMIE)_PORT$/.test(k)).map(([, v]) => v)).toEqual([port]);
+    const withInstall = stages.filter((s) => s.instructions.some(installs));
+    expect(withInstall.length).toBeGreaterThanOrEqual(3);
+    for (const s of withInstall) {
+      const ss = chain(s.name ?? "");
+      const own = ss.at(-1)?.instructions ?? [];
+      const before = [...ss.slice(0, -1).flatMap((x) => x.instructions), ...own.slice(0, own.findIndex(installs))];
+      const copied = before.filter((i) => i.keyword === "COPY").flatMap((i) => i.words.slice(0, -1));
+      for (const manifest of ["package.json", "package-lock.json", ...workspaceManifests()]) expect(copied, `${s.name}: ${manifest}`).toContain(manifest);
     }
   });
 });
