@@ -15,6 +15,7 @@ function apiRange(from: string, to: string): URLSearchParams {
 
 function duration(s: number | null): string {
   if (s === null) return "–";
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
   if (s < 120) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
   if (s < 7200) return `${(s / 60).toFixed(1)} min`;
   return `${(s / 3600).toFixed(1)} h`;
@@ -143,7 +144,7 @@ export default function ReportPage() {
                   <thead><tr><th scope="col">Kind</th><th scope="col">Opened</th><th scope="col">Fixed alone</th><th scope="col">After approval</th><th scope="col">Escalated</th><th scope="col"><span className="skip">Share</span></th></tr></thead>
                   <tbody>
                     {r.incidents.byKind.map((k) => (
-                      <tr key={k.kind}><th scope="row">{k.kind}</th><td>{k.opened}</td><td>{k.autoFixed}</td><td>{k.afterApproval}</td><td>{k.escalated}</td><td style={{ width: "30%" }}><Bar share={k.opened / maxKind} color="var(--info)" /></td></tr>
+                      <tr key={k.kind}><th scope="row" style={{ whiteSpace: "nowrap" }}>{k.kind}</th><td>{k.opened}</td><td>{k.autoFixed}</td><td>{k.afterApproval}</td><td>{k.escalated}</td><td style={{ width: "30%" }}><Bar share={k.opened / maxKind} color="var(--info)" /></td></tr>
                     ))}
                   </tbody>
                 </table>
@@ -190,7 +191,7 @@ export default function ReportPage() {
                   {r.actions.problems.map((p) => (
                     <tr key={`${p.at}-${p.incidentId ?? ""}-${p.outcome}`}>
                       <td className="small">{when(p.at)}</td>
-                      <td><span className={`badge ${p.outcome === "failed" ? "b-bad" : "b-warn"}`}>{p.outcome}</span></td>
+                      <td><span className={`badge ${p.outcome === "failed" ? "b-bad" : "b-info"}`}>{p.outcome}</span></td>
                       <td className="small">{p.action ?? "?"}</td>
                       <td className="small">{p.incidentId ? <a href={`/incidents/${encodeURIComponent(p.incidentId)}`}>{p.incidentId}</a> : "–"}</td>
                       <td className="small">{p.detail ?? ""}</td>
