@@ -1,12 +1,13 @@
 import { Blocks, BlockCollection, Md, type SlackBlockDto } from "slack-block-builder";
 import type { Citation } from "../../agent/chat-events.js";
-import { chunks, forSlack, splitProseAndLogs } from "./slack-text.js";
+import { chunks, forSlack, redactSecretData, splitProseAndLogs } from "./slack-text.js";
 
 const MAX_BLOCKS = 45; // Slack takes 50 per message; room for the context lines.
 
 /** An answer as Block Kit: prose in sections, log lines in code blocks, sources in a context line. */
 export function answerBlocks(answer: string, citations: readonly Citation[]): Readonly<SlackBlockDto>[] {
-  const body = splitProseAndLogs(answer).flatMap((c) =>
+  // Before the split: whether a value is a Secret's depends on the lines around it.
+  const body = splitProseAndLogs(redactSecretData(answer)).flatMap((c) =>
     c.kind === "code"
       ? chunks(forSlack(c.text, 20_000), 2_900).map((t) => Blocks.Section({ text: Md.codeBlock(t) }))
       : chunks(forSlack(c.text, 20_000)).map((t) => Blocks.Section({ text: t })),

@@ -3,9 +3,20 @@ import { redactToolText } from "../../agent/tool-events.js";
 /** Slack's limit on a section's text; longer text is split over sections. */
 export const SECTION_MAX = 3000;
 
+/** A base64 value after a key, as a Secret's `data` shows it in YAML (`key: dmFs…`) or JSON (`"key": "dmFs…"`). */
+const SECRET_VALUE = /^(\s*"?[\w.-]+"?\s*:\s*"?)[A-Za-z0-9+/]{8,}={0,2}("?,?\s*)$/gm;
+
+/**
+ * Secret data a tool or a model echoed (the MCP servers scrub it at the source; a channel is no
+ * place to find out they missed some): in text that shows a Secret, base64 values are blanked.
+ */
+export function redactSecretData(text: string): string {
+  return /\bkind"?\s*:\s*"?Secret\b/.test(text) ? text.replace(SECRET_VALUE, "$1[Redacted]$2") : text;
+}
+
 /** Text as Slack may show it: credentials and Secret values blanked, `&<>` escaped (mrkdwn), cut at `max`. */
 export function forSlack(text: string, max = 2900): string {
-  return redactToolText(text, max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return redactToolText(redactSecretData(text), max).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** A line that reads as log or tool output rather than prose: a timestamp first, a quoted log line, or indentation. */
