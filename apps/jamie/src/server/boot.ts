@@ -23,7 +23,7 @@ import { chatRoutes } from "./routes/chat-routes.js";
 import { estateAuditRoutes } from "./routes/estate-audit-routes.js";
 import { reportRoutes } from "./routes/report-routes.js";
 import { logsRoutes } from "./routes/logs-routes.js";
-import { scarletRoutes } from "./routes/scarlet-routes.js";
+import { scarletRoutes, type IncidentCharts } from "./routes/scarlet-routes.js";
 import { pagesHandler } from "./next-pages.js";
 
 export interface JamieBootOptions {
@@ -95,7 +95,11 @@ export async function bootJamie(o: JamieBootOptions): Promise<RunningJamie> {
   // Without Prometheus, the sandbox's own /metrics feed the incident charts (a real cluster's setup has no scrape targets).
   const recorder = !promUrl && setup.scrape.length > 0 ? new TelemetryRecorder({ clusters: setup.scrape, log: log.child({ component: "telemetry-recorder" }) }) : undefined;
   recorder?.start();
-  const metrics = promUrl ? (i: Incident) => incidentMetrics(promUrl, i, new Date()) : recorder ? async (i: Incident) => recorder.metricsFor(i) : undefined;
+  const metrics: IncidentCharts | undefined = promUrl
+    ? { source: "prometheus", read: (i: Incident) => incidentMetrics(promUrl, i, new Date()) }
+    : recorder
+      ? { source: "sandbox-telemetry", read: async (i: Incident) => recorder.metricsFor(i) }
+      : undefined;
   const routes = [
     ...authRoutes({ users, sessions, loginLimiter: new RateLimiter({ perMinute: 10, burst: 10 }) }),
     ...chatRoutes({ assistant, conversations: new ConversationStore(pool), limiter: new RateLimiter({ perMinute: 30, burst: 10 }), audit, memory, log }),

@@ -298,9 +298,10 @@ describe("incident charts without Prometheus", () => {
     scarlet.incidents.push(sampleIncident({ id: "inc-live", status: "open", openedAt: now, updatedAt: now, resolvedAt: undefined }));
     const a = await signIn("viewer");
     const body = await eventually(async () => {
-      const b = (await (await a.get("/api/incidents/inc-live/metrics")).json()) as { series: { name: string; unit: string; points: [number, number][] }[] };
+      const b = (await (await a.get("/api/incidents/inc-live/metrics")).json()) as { source: string; series: { name: string; unit: string; points: [number, number][] }[] };
       return b.series.length === 4 && b.series.every((s) => s.points.length > 0) ? b : undefined;
     }, "every chart of the live incident to have points", 30_000, 1000);
+    expect(body.source).toBe("sandbox-telemetry");
     expect(body.series.map((s) => [s.name, s.unit])).toEqual([
       ["error rate (5xx share)", "ratio"],
       ["p99 latency", "seconds"],

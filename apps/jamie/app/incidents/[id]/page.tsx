@@ -28,12 +28,12 @@ const STORY: Record<string, (d: Record<string, unknown>) => string> = {
 export default function IncidentPage() {
   const { id } = useParams<{ id: string }>();
   const [i, setI] = useState<Incident | null>(null);
-  const [metrics, setMetrics] = useState<{ series: Series[]; note?: string } | null>(null);
+  const [metrics, setMetrics] = useState<{ source: string | null; series: Series[]; note?: string } | null>(null);
   const [story, setStory] = useState<AuditEvent[]>([]);
   const [error, setError] = useState("");
   const load = useCallback(() => {
     getJson<Incident>(`/api/incidents/${encodeURIComponent(id)}`).then(setI, (e: Error) => setError(e.message));
-    getJson<{ series: Series[]; note?: string }>(`/api/incidents/${encodeURIComponent(id)}/metrics`).then(setMetrics, () => undefined);
+    getJson<{ source: string | null; series: Series[]; note?: string }>(`/api/incidents/${encodeURIComponent(id)}/metrics`).then(setMetrics, () => undefined);
     getJson<{ events: AuditEvent[] }>(`/api/audit?incidentId=${encodeURIComponent(id)}&limit=200`).then((r) => setStory(r.events.filter((e) => e.type in STORY)), () => undefined);
   }, [id]);
   useEffect(load, [load]);
@@ -78,6 +78,7 @@ export default function IncidentPage() {
         </section>
       </div>
       <h2>Metrics around the incident</h2>
+      {metrics?.source && <p className="muted small">From {metrics.source === "prometheus" ? "Prometheus" : "the sandbox's telemetry, recorded by Jamie (no Prometheus configured)"}.</p>}
       {metrics?.note && <p className="muted small">{metrics.note}</p>}
       <div className="charts">
         {(metrics?.series ?? []).map((s) => <LineChart key={s.name} title={s.name} unit={s.unit} points={s.points} mark={Date.parse(i.openedAt)} />)}

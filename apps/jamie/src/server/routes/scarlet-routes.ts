@@ -17,7 +17,13 @@ function sendScarletError(res: Parameters<typeof sendJson>[0], e: ScarletError):
 }
 
 /** Scarlet's incidents and approvals through Jamie (the pages never hold Scarlet's approver token). */
-export function scarletRoutes(d: { scarlet: ScarletClient; approverToken: string; audit: AuditStore; metrics?: (i: Incident) => Promise<MetricSeries[]>; log: Logger }): Route[] {
+/** Where an incident page's charts come from: Prometheus' range API, or the sandbox's recorded telemetry. */
+export interface IncidentCharts {
+  source: "prometheus" | "sandbox-telemetry";
+  read(i: Incident): Promise<MetricSeries[]>;
+}
+
+export function scarletRoutes(d: { scarlet: ScarletClient; approverToken: string; audit: AuditStore; metrics?: IncidentCharts; log: Logger }): Route[] {
   return [
     {
       method: "GET",
@@ -46,14 +52,15 @@ export function scarletRoutes(d: { scarlet: ScarletClient; approverToken: string
       path: /^\/api\/incidents\/([\w.-]+)\/metrics$/,
       role: "viewer",
       async handler({ res, params }) {
-        if (!d.metrics) return sendJson(res, 200, { source: null, series: [], note: "charts need Prometheus (PROMETHEUS_URL); none is configured" });
+        const charts = d.metrics;
+        if (!charts) return sendJson(res, 200, { source: null, series: [], note: "charts need Prometheus (PROMETHEUS_URL) or the sandbox's telemetry; neither is configured" });
         const r = await d.scarlet.getIncident(params[0] ?? "");
         if (!r.ok) return sendScarletError(res, r.error);
         try {
-          sendJson(res, 200, { source: "prometheus", series: await d.metrics(r.value) });
+          sendJson(res, 200, { source: charts.source, series: await charts.read(r.value) });
         } catch (e) {
           d.log.warn({ err: e }, "incident metrics failed");
-          sendJson(res, 200, { source: "prometheus", series: [], note: `Prometheus did not answer: ${e instanceof Error ? e.message : String(e)}` });
+          sendJson(res, 200, { source: charts.source, series: [], note: `${charts.source === "prometheus" ? "Prometheus" : "the sandbox's telemetry"} did not answer: ${e instanceof Error ? e.message : String(e)}` });
         }
       },
     },
