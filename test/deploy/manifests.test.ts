@@ -1,4 +1,4 @@
-import { ENV_DOCS, type EnvVarName } from "@autodevops/shared";
+import { ENV_DOCS, parseConfig, type EnvVarName } from "@autodevops/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { labelSelectorFromSpec, matchesLabels } from "../../packages/sandbox/src/store/selectors.js";
@@ -149,6 +149,20 @@ describe.each(OVERLAYS)("the %s overlay", (overlay) => {
     expect(missing).toEqual([]);
     expect(credentials.filter((n) => !fromSecret.has(n) && !NOT_FOR_THE_APPS.includes(n))).toEqual([]);
     expect(config.NODE_ENV).toBe("production");
+  });
+
+  it("configures what the product's own config schema accepts: each app's environment, its required Secret keys filled, parses", () => {
+    const config = z.object({ data: z.record(z.string(), z.string()) }).parse(find(objects, "ConfigMap", "autodevops-config")).data;
+    const example: Record<string, string> = { DATABASE_URL: "postgres://autodevops:pw@postgres.autodevops.svc:5432/autodevops", JAMIE_SESSION_SECRET: "s".repeat(32) };
+    for (const app of APPS) {
+      const required = (appContainer(objects, app).env ?? []).filter((e) => e.valueFrom?.secretKeyRef?.optional !== true).map((e) => e.name);
+      const env = { ...config, ...Object.fromEntries(required.map((n) => [n, example[n] ?? `${n.toLowerCase()}-0123456789abcdef`])) };
+      const parsed = parseConfig(env);
+      expect(parsed.ok ? [] : parsed.error, app).toEqual([]);
+      if (!parsed.ok) continue;
+      expect(parsed.value.kubeconfig, app).toBe("/etc/autodevops/kubeconfig/config");
+      expect(parsed.value.bindHost, app).toBe("0.0.0.0");
+    }
   });
 
   it("requires the credentials production refuses to start without, and leaves the rest optional", () => {
