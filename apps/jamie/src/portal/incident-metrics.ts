@@ -24,14 +24,20 @@ export function chartQueries(i: Pick<Incident, "cluster" | "namespace" | "worklo
   ];
 }
 
+/** The time an incident's charts span: ten minutes before it opened to two minutes after it closed (or now). */
+export function chartWindow(i: Pick<Incident, "openedAt" | "resolvedAt">, now: Date): { start: number; end: number } {
+  const start = Date.parse(i.openedAt) - 10 * 60_000;
+  const end = Math.min(now.getTime(), (i.resolvedAt ? Date.parse(i.resolvedAt) : now.getTime()) + 2 * 60_000);
+  return { start, end };
+}
+
 /**
  * The metrics around an incident, from Prometheus' range API: from ten minutes before it opened
  * to two minutes after it closed (or now). A query with no data gives an empty series, not an error.
  */
 export async function incidentMetrics(prometheusUrl: string, i: Incident, now: Date, signal?: AbortSignal): Promise<MetricSeries[]> {
   if (!i.workload) return [];
-  const start = Date.parse(i.openedAt) - 10 * 60_000;
-  const end = Math.min(now.getTime(), (i.resolvedAt ? Date.parse(i.resolvedAt) : now.getTime()) + 2 * 60_000);
+  const { start, end } = chartWindow(i, now);
   const step = Math.max(5, Math.ceil((end - start) / 1000 / 240));
   return Promise.all(
     chartQueries(i).map(async (q): Promise<MetricSeries> => {

@@ -1,6 +1,6 @@
 import { readingsFromScrape, workloadOfPod, type CounterReading, type ExpositionSample } from "@autodevops/scarlet";
 import type { Incident } from "@autodevops/shared";
-import { chartQueries, type MetricSeries } from "./incident-metrics.js";
+import { chartQueries, chartWindow, type MetricSeries } from "./incident-metrics.js";
 
 /** What an incident page charts, per service and per workload, at one scrape. */
 export interface Frame {
@@ -63,8 +63,7 @@ const READ: Record<string, (f: Frame, service: string) => number | undefined> = 
  */
 export function seriesFromFrames(frames: readonly Frame[], i: Pick<Incident, "cluster" | "namespace" | "workload" | "openedAt" | "resolvedAt">, now: Date): MetricSeries[] {
   if (!i.workload) return [];
-  const start = Date.parse(i.openedAt) - 10 * 60_000;
-  const end = Math.min(now.getTime(), (i.resolvedAt ? Date.parse(i.resolvedAt) : now.getTime()) + 2 * 60_000);
+  const { start, end } = chartWindow(i, now);
   const inRange = frames.filter((f) => f.at >= start && f.at <= end);
   const key = `${i.namespace}/${i.workload}`;
   return chartQueries(i).map((q) => {
