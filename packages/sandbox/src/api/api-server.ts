@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Logger } from "@autodevops/shared";
 import type { SimCluster } from "../cluster.js";
-import { authenticate, authorize } from "./auth.js";
+import { authenticate, authorize, type SandboxTokens } from "./auth.js";
 import { coreVersions, group, groupList, resourceList, SERVER_VERSION, servedGroups } from "./discovery.js";
 import { sendFailure, sendJson } from "./http-io.js";
 import type { MutationLog } from "./mutation-log.js";
@@ -21,7 +21,7 @@ import { watch } from "./watch-handler.js";
 
 export interface ApiServerDeps {
   cluster: SimCluster;
-  tokens: { admin: string; scarlet: string };
+  tokens: SandboxTokens;
   mutations: MutationLog;
   log: Logger;
   /** The serving certificate (see tls.ts): kubectl sends tokens only over TLS. */
