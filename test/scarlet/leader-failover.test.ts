@@ -22,7 +22,7 @@ beforeAll(async () => {
   b = await rig.replica("scarlet-b", { ...ELECTION, SCARLET_REPLICA_ID: "scarlet-b" });
   await a.start();
   await eventually(async () => (await holder()) === "scarlet-a", "scarlet-a leading prod", 30_000, 200);
-  await b.start();
+  await startFollower(b);
 }, 180_000);
 afterAll(async () => {
   await rig?.close();
@@ -35,6 +35,18 @@ async function holder(): Promise<string | undefined> {
   kc.setCurrentContext("prod");
   const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease(LEASE).catch(() => undefined);
   return lease?.spec?.holderIdentity;
+}
+
+/**
+ * Starts a replica while another leads, and lets its elector see the holder: the estate's reset
+ * deletes the Lease, and a replica that never saw it held would create it anew (as client-go's
+ * would), while one that saw it renewed leaves it to its holder.
+ */
+async function startFollower(r: ScarletReplica): Promise<void> {
+  const leader = await holder();
+  await r.start();
+  await new Promise((res) => setTimeout(res, 2500));
+  expect(await holder()).toBe(leader);
 }
 
 const byScarlet = async (since: Date, target: string) =>
@@ -115,7 +127,7 @@ describe("Scarlet with two replicas and leader election", () => {
   }, 240_000);
 
   it("runs an approval decided while the leader was dead, once, when the other replica takes over", async () => {
-    await a.start();
+    await startFollower(a);
     expect(await holder()).toBe("scarlet-b");
     await resetEstate(rig);
     const t0 = new Date();
@@ -137,5 +149,31 @@ describe("Scarlet with two replicas and leader election", () => {
     expect(done.map((m) => m.action)).toEqual([approval.action.kind]);
     const actions = await rig.query<{ status: string }>("SELECT status FROM scarlet_actions WHERE incident_id = $1", [incident.id]);
     expect(actions.map((x) => x.status)).toEqual(["succeeded"]);
+  }, 240_000);
+
+  it("keeps a frozen leader from acting when it wakes after the other replica took over: the approved action runs once", async () => {
+    // The policy allows a fix three times an hour per target: the three runs above spent catalog's.
+    const TARGET = "checkout";
+    await startFollower(b);
+    expect(await holder()).toBe("scarlet-a");
+    await resetEstate(rig);
+    const t0 = new Date();
+    const faultId = await rig.inject({ kind: "image-pull", target: TARGET });
+    const incident = await incidentVia(b, TARGET, t0, (i) => i.status === "awaiting_approval");
+    const approval = await pendingApproval(b, incident.id);
+
+    // The leader stalls (it neither renews nor acts) and the approval arrives meanwhile, through the follower.
+    a.freeze();
+    expect((await approve(b, approval.id)).status).toBe(200);
+    await eventually(async () => (await holder()) === "scarlet-b", "scarlet-b taking over the lease", 30_000, 100);
+    // The old leader wakes with the decision on the bus and its sweeps due, believing nothing changed.
+    a.thaw();
+    const done = await settled(b, faultId, incident.id, t0, TARGET);
+    await eventually(() => a.output.some((l) => l.includes("stopped leading")), "scarlet-a stepping down", 30_000, 200);
+    // Another sweep period or two on the old leader: still one action.
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(await byScarlet(t0, TARGET)).toEqual(done);
+    expect(done.map((m) => m.action)).toEqual([approval.action.kind]);
+    expect(await holder()).toBe("scarlet-b");
   }, 240_000);
 });

@@ -31,6 +31,9 @@ export interface ScarletReplica {
   /** SIGKILL: no shutdown, no lease released. */
   kill(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP and SIGCONT: the process freezes (no renewals, no requests answered) and wakes up later, as a long GC pause or a stalled VM. */
+  freeze(): void;
+  thaw(): void;
   get<T>(p: string): Promise<T>;
   post(p: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
@@ -176,6 +179,7 @@ export async function startRig(): Promise<ScarletRig> {
       let proc: ReturnType<typeof spawnScarlet> | undefined;
       const signal = async (sig: NodeJS.Signals) => {
         proc?.child.kill(sig);
+        proc?.child.kill("SIGCONT"); // a frozen process takes its signal only once it runs
         await proc?.exited;
         proc = undefined;
       };
@@ -189,6 +193,8 @@ export async function startRig(): Promise<ScarletRig> {
         },
         kill: () => signal("SIGKILL"),
         stop: () => signal("SIGTERM"),
+        freeze: () => void proc?.child.kill("SIGSTOP"),
+        thaw: () => void proc?.child.kill("SIGCONT"),
         get: <T>(p: string) => getJson<T>(replicaUrl, p),
         post: (p, body, headers) => postJson(replicaUrl, p, body, headers),
       };
