@@ -76,20 +76,21 @@ function incidentsSql(records: boolean): string {
   const firstSignal = records ? "(SELECT min((sig->>'at')::timestamptz) FROM jsonb_array_elements(s.doc->'signals') sig)" : "NULL::timestamptz";
   const join = records ? "LEFT JOIN scarlet_incidents s ON s.id = p.incident_id" : "";
   return `
-    WITH opened AS (
-      SELECT incident_id, min(at) AS opened_at FROM audit_events o
-      WHERE type = 'incident.opened' AND incident_id IS NOT NULL AND at >= $1 AND at < $2
-        -- Re-opened (adopted) incidents count where they first opened.
-        AND NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.incident_id = o.incident_id AND x.type = 'incident.opened' AND x.at < $1)
+    -- An incident's events all follow its opening, so those of the incidents opened in the range
+    -- lie in the range too: one scan of it, grouped by incident, no index probe per incident.
+    WITH per AS (
+      SELECT incident_id,
+        min(at) FILTER (WHERE type = 'incident.opened') AS opened_at,
+        bool_or(type = 'incident.escalated') AS escalated,
+        bool_or(type = 'approval.decided' AND data->>'decision' = 'approve') AS approved,
+        bool_or(type = 'incident.resolved') AS resolved,
+        min(at) FILTER (WHERE type = 'verification.passed') AS mitigated_at
+      FROM audit_events e
+      WHERE at >= $1 AND at < $2 AND incident_id IS NOT NULL
       GROUP BY incident_id
-    ), per AS (
-      SELECT o.incident_id, o.opened_at,
-        bool_or(e.type = 'incident.escalated') AS escalated,
-        bool_or(e.type = 'approval.decided' AND e.data->>'decision' = 'approve') AS approved,
-        bool_or(e.type = 'incident.resolved') AS resolved,
-        min(e.at) FILTER (WHERE e.type = 'verification.passed') AS mitigated_at
-      FROM opened o JOIN audit_events e ON e.incident_id = o.incident_id AND e.at < $2
-      GROUP BY o.incident_id, o.opened_at
+      HAVING bool_or(type = 'incident.opened')
+        -- Re-opened (adopted) incidents count where they first opened.
+        AND NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.incident_id = e.incident_id AND x.type = 'incident.opened' AND x.at < $1)
     ), classified AS (
       SELECT p.*, ${kind} AS kind, ${firstSignal} AS first_signal_at,
         CASE WHEN p.escalated THEN 'escalated'
