@@ -1,4 +1,4 @@
-import type { WebClient } from "@slack/web-api";
+import type { webApi } from "@slack/bolt";
 import type { Approval, AuditStore, Logger } from "@autodevops/shared";
 import { z } from "zod";
 import type { ScarletClient } from "../scarlet/scarlet-client.js";
@@ -10,7 +10,7 @@ import { mayApprove, type SlackPerson } from "./slack-people.js";
 import type { SlackStore } from "./slack-store.js";
 
 export interface ApprovalPromptDeps {
-  client: WebClient;
+  client: webApi.WebClient;
   scarlet: Pick<ScarletClient, "listApprovals" | "decideApproval">;
   /** Jamie's approver token for Scarlet; a decision's reason names the person. */
   approverToken: string;

@@ -1,4 +1,4 @@
-import type { WebClient } from "@slack/web-api";
+import type { webApi } from "@slack/bolt";
 import type { AuditStore, Logger } from "@autodevops/shared";
 import { z } from "zod";
 import type { ChatEvent } from "../agent/chat-events.js";
@@ -44,7 +44,7 @@ export function commandQuestion(text: string): { kind: "help" } | { kind: "ask";
  * as tools run, then replaced by the answer in Block Kit. A thread is one conversation, so a
  * follow-up in it carries the earlier questions.
  */
-export async function answerInSlack(d: ConversationDeps, client: WebClient, q: { question: string; person: SlackPerson; channel: string; threadTs: string | undefined; contextKey: string }): Promise<void> {
+export async function answerInSlack(d: ConversationDeps, client: webApi.WebClient, q: { question: string; person: SlackPerson; channel: string; threadTs: string | undefined; contextKey: string }): Promise<void> {
   const log = d.log.child({ channel: q.channel, threadTs: q.threadTs, slackUser: q.person.slackUser });
   const owner = `slack:${q.channel}`;
   const known = await d.store.threadConversation(q.channel, q.contextKey);

@@ -1,4 +1,4 @@
-import type { WebClient } from "@slack/web-api";
+import type { webApi } from "@slack/bolt";
 import type { Logger } from "@autodevops/shared";
 import type { ScarletClient } from "../scarlet/scarlet-client.js";
 import { incidentBlocks, incidentText } from "./blocks/incident-blocks.js";
@@ -7,7 +7,7 @@ import { serialPerKey } from "./serial.js";
 import type { SlackStore } from "./slack-store.js";
 
 export interface IncidentNoticeDeps {
-  client: WebClient;
+  client: webApi.WebClient;
   scarlet: Pick<ScarletClient, "getIncident">;
   store: SlackStore;
   channels: ReadonlyMap<string, string>;

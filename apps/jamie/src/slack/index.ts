@@ -60,7 +60,7 @@ export async function startSlack(d: SlackDeps): Promise<RunningSlack | undefined
   }
   const store = new SlackStore(d.pool);
   const people = slackPeople(s.approvers, d.users);
-  const slack = createSlackApp(s, { audit: d.audit, log });
+  const slack = await createSlackApp(s, { audit: d.audit, log });
   slack.app.use(retryDedup(store, log));
   registerConversations(slack.app, { assistant: d.assistant, conversations: d.conversations, store, people, audit: d.audit, ...(d.memory ? { memory: d.memory } : {}), log });
   const notices = incidentNotices({ client: slack.app.client, scarlet: d.scarlet, store, channels: s.channels, portalUrl: s.portalUrl, log });

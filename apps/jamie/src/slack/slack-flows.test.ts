@@ -27,11 +27,11 @@ let slack: SlackStandIn;
 let users: UserDirectory;
 
 /** Jamie's Slack side on a port of its own; `close` stops it like a Jamie shutting down. */
-async function startJamieSlack(o: { sweepMs?: number } = {}): Promise<{ running: RunningSlack; url: string; close(): Promise<void> }> {
+async function startJamieSlack(o: { sweepMs?: number; apiUrl?: string } = {}): Promise<{ running: RunningSlack; url: string; close(): Promise<void> }> {
   const config = loadConfig({ SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SECRET, JAMIE_URL: "http://jamie.test" });
   const running = await startSlack({
     config,
-    env: { SLACK_CHANNELS: "prod/shop=COPS1,*=CALL1", SLACK_APPROVERS: "UAPPR1=approver", SLACK_API_URL: slack.apiUrl },
+    env: { SLACK_CHANNELS: "prod/shop=COPS1,*=CALL1", SLACK_APPROVERS: "UAPPR1=approver", SLACK_API_URL: o.apiUrl ?? slack.apiUrl },
     scarlet: createScarletClient({ baseUrl: scarlet.url, log }),
     approverToken: scarlet.approverToken,
     // Conversations are not under test here; an assistant that must not be reached.
@@ -89,6 +89,12 @@ afterAll(async () => {
 });
 
 describe("Slack notices and approval prompts", () => {
+  it("starts even when Slack cannot be reached, so the portal is not held hostage by it", async () => {
+    const j = await startJamieSlack({ apiUrl: "http://127.0.0.1:9/api/" });
+    expect(j.running.mode).toBe("http");
+    await j.close();
+  });
+
   it("keeps one notice per incident, updated in place as it moves, also after a restart", async () => {
     scarlet.incidents.push(sampleIncident({ id: "inc-notice", status: "open", updatedAt: "2026-03-01T10:00:00.000Z", actions: [], decision: null }));
     const first = await startJamieSlack();
