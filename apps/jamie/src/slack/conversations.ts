@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { AuditStore, Logger } from "@autodevops/shared";
 import { z } from "zod";
-import type { ChatEvent } from "../agent/chat-events.js";
+import type { Answer, ChatEvent } from "../agent/chat-events.js";
 import type { ChatAssistant, ChatMemory } from "../server/routes/chat-routes.js";
 import type { ConversationStore } from "../portal/conversations.js";
 import { answerBlocks, helpBlocks, progressBlocks } from "./blocks/answer-blocks.js";
@@ -68,20 +68,21 @@ export async function answerInSlack(d: ConversationDeps, client: webApi.WebClien
     const blocks = progressBlocks([...tools.values()]);
     updates = updates.then(() => client.chat.update({ channel: q.channel, ts, text: "Having a look…", blocks }).catch((err: unknown) => log.warn({ err }, "progress update failed")));
   };
-  let answer: { answer: string; citations: { kind: "metric" | "log" | "trace" | "event" | "incident" | "resource"; ref: string; label?: string }[] };
+  let answer: Answer;
   try {
-    answer = await d.assistant.answer({ message: q.question, conversationId: conv.id, user: { id: q.person.user?.name ?? `slack:${q.person.slackUser}`, role: q.person.role }, history }, emit);
+    answer = await d.assistant.answer({ message: q.question, conversationId: conv.id, user: { id: q.person.chatId, role: q.person.role }, history }, emit);
   } catch (err) {
     log.error({ err }, "the assistant failed in Slack");
     await updates;
-    await client.chat.update({ channel: q.channel, ts, text: "Sorry, I fell over answering that; it is logged. Try again, or ask it another way.", blocks: [] });
+    const sorry = "Sorry, I fell over answering that; it is logged. Try again, or ask it another way.";
+    await client.chat.update({ channel: q.channel, ts, text: sorry, blocks: answerBlocks(sorry, []) });
     return;
   }
   await updates;
   await client.chat.update({ channel: q.channel, ts, text: forSlack(answer.answer, 300), blocks: answerBlocks(answer.answer, answer.citations) });
   const messageId = await d.conversations.append(conv.id, { role: "assistant", text: answer.answer, citations: answer.citations, tools: [...tools.values()] });
   await d.audit.append({ actor: `jamie (${q.person.name})`, type: "chat.answered", data: { surface: "slack", channel: q.channel, conversationId: conv.id, messageId, tools: [...tools.values()].map((t) => t.name), citations: answer.citations.length } }).catch(() => undefined);
-  await d.memory?.remember({ kind: "conversation", userId: q.person.user?.name ?? `slack:${q.person.slackUser}`, text: `Q: ${q.question}\nA: ${answer.answer}`, metadata: { conversationId: conv.id, messageId } }).catch((err: unknown) => log.warn({ err }, "could not remember the exchange"));
+  await d.memory?.remember({ kind: "conversation", userId: q.person.chatId, text: `Q: ${q.question}\nA: ${answer.answer}`, metadata: { conversationId: conv.id, messageId } }).catch((err: unknown) => log.warn({ err }, "could not remember the exchange"));
 }
 
 /** Mentions (answered in their thread), DMs, and the `/jamie` command. */
@@ -120,7 +121,7 @@ export function registerConversations(app: BoltApp, d: ConversationDeps): void {
       // The same assistant, as a conversation of its own per command.
       const conv = await d.conversations.open(`slack:${c.data.channel_id}`, undefined, q.question);
       if (conv) await d.conversations.append(conv.id, { role: "user", text: q.question, citations: [], tools: [] });
-      const r = await d.assistant.answer({ message: q.question, conversationId: conv?.id ?? "slack-command", user: { id: person.user?.name ?? `slack:${person.slackUser}`, role: person.role }, history: [] }, () => undefined);
+      const r = await d.assistant.answer({ message: q.question, conversationId: conv?.id ?? "slack-command", user: { id: person.chatId, role: person.role }, history: [] }, () => undefined);
       await respond({ response_type: "in_channel", text: forSlack(r.answer, 300), blocks: answerBlocks(r.answer, r.citations) });
       if (conv) await d.conversations.append(conv.id, { role: "assistant", text: r.answer, citations: r.citations, tools: [] });
       await d.audit.append({ actor: `jamie (${person.name})`, type: "chat.answered", data: { surface: "slack-command", channel: c.data.channel_id, question: q.question, citations: r.citations.length } }).catch(() => undefined);

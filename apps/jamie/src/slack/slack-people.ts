@@ -7,8 +7,10 @@ export interface SlackPerson {
   user: User | undefined;
   /** What Jamie treats them as: the mapped user's role, else a viewer. */
   role: Role;
-  /** The name Jamie records for them (conversations, audit, Scarlet's decision reason). */
+  /** The name Jamie records for them (audit, Scarlet's decision reason). */
   name: string;
+  /** Who they are to the assistant and the memory: the portal user, else `slack:U…`. */
+  chatId: string;
 }
 
 /** Resolves Slack users against the approver mapping and the portal's user directory. */
@@ -16,7 +18,7 @@ export function slackPeople(approvers: ReadonlyMap<string, string>, users: { get
   return (slackUser: string): SlackPerson => {
     const mapped = approvers.get(slackUser);
     const user = mapped ? users.get(mapped) : undefined;
-    return { slackUser, user, role: user?.role ?? "viewer", name: user ? `${user.name} (Slack ${slackUser})` : `slack:${slackUser}` };
+    return { slackUser, user, role: user?.role ?? "viewer", name: user ? `${user.name} (Slack ${slackUser})` : `slack:${slackUser}`, chatId: user?.name ?? `slack:${slackUser}` };
   };
 }
 
