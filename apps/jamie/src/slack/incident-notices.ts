@@ -1,7 +1,9 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "@autodevops/shared";
 import type { ScarletClient } from "../scarlet/scarlet-client.js";
+import { answerBlocks } from "./blocks/answer-blocks.js";
 import { incidentBlocks, incidentText } from "./blocks/incident-blocks.js";
+import { forSlack } from "./blocks/slack-text.js";
 import { channelFor } from "./config.js";
 import { serialPerKey } from "./serial.js";
 import type { SlackStore } from "./slack-store.js";
@@ -46,8 +48,17 @@ export function incidentNotices(d: IncidentNoticeDeps) {
     log.info({ incidentId, channel, ts: p.ts }, "incident notice posted");
   }
 
+  /** Scarlet's summary of a closed incident, as a reply in its notice's thread. */
+  async function summarise(incidentId: string, summary: string): Promise<void> {
+    const kept = await d.store.message("incident", incidentId);
+    if (!kept) return log.debug({ incidentId }, "no notice to reply to with the summary");
+    await d.client.chat.postMessage({ channel: kept.channel, thread_ts: kept.ts, text: forSlack(summary, 300), blocks: answerBlocks(summary, [{ kind: "incident", ref: incidentId, label: `${incidentId} (Scarlet's summary)` }]), unfurl_links: false });
+  }
+
   return {
     /** Posts or updates the incident's notice; calls for one incident run one at a time. */
     update: (incidentId: string) => serial(incidentId, () => show(incidentId)),
+    /** Replies in the notice's thread with the closed incident's summary. */
+    closed: (incidentId: string, summary: string) => serial(incidentId, () => summarise(incidentId, summary)),
   };
 }

@@ -71,6 +71,7 @@ export async function startSlack(d: SlackDeps): Promise<RunningSlack | undefined
   const subs: Unsubscribe[] = [
     await d.bus.subscribe("approval.requested", (e) => prompts.showById(e.payload.approvalId)),
     await d.bus.subscribe("approval.decided", (e) => prompts.showById(e.payload.approvalId)),
+    await d.bus.subscribe("incident.closed", (e) => notices.closed(e.payload.incidentId, e.payload.summary)),
     await d.bus.subscribe("incident.updated", async (e) => {
       await notices.update(e.payload.incidentId);
       await prompts.refreshIncident(e.payload.incidentId);

@@ -110,7 +110,12 @@ describe("Slack notices and approval prompts", () => {
     Object.assign(inc, { status: "resolved", updatedAt: "2026-03-01T10:05:00.000Z" });
     await bus.publish("incident.updated", { incidentId: "inc-notice", status: "resolved" });
     await eventually(() => notice.text.startsWith("resolved:"), "the notice resolved", 10_000, 50);
-    expect(posts((a) => JSON.stringify(a.blocks).includes("inc-notice"))).toHaveLength(1);
+    expect(posts((a) => JSON.stringify(a.blocks).includes("inc-notice") && !a.thread_ts)).toHaveLength(1);
+
+    // Scarlet's summary of the closed incident goes into the notice's thread.
+    await bus.publish("incident.closed", { incidentId: "inc-notice", status: "resolved", summary: "cart crash-looped after a bad config; a rollout restart cured it." });
+    const reply = await eventually(() => slack.messages.find((m) => m.threadTs === notice.ts), "the summary in the notice's thread", 10_000, 50);
+    expect(reply.text).toContain("a rollout restart cured it");
     await second.close();
   });
 
