@@ -1,6 +1,6 @@
 // Jamie as a process of its own (`npm start` runs it): the portal's pages and API, the assistant, the memory.
 import { randomBytes } from "node:crypto";
-import { createLogger, loadConfigOrExit } from "@autodevops/shared";
+import { createLogger, loadConfigOrExit, stopWithParent } from "@autodevops/shared";
 import { bootJamie } from "./server/boot.js";
 
 const config = loadConfigOrExit();
@@ -41,14 +41,5 @@ const stop = async (why: string) => {
   process.exit(0);
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(signal));
-// Started by the supervisor with a stdin pipe it never writes: it closes when the supervisor dies.
-if (!process.stdin.isTTY) {
-  process.stdin.on("end", () => void stop("the supervisor went away"));
-  process.stdin.on("close", () => void stop("the supervisor went away"));
-  process.stdin.resume();
-  // Also when the parent is gone (reparented) without the pipe saying so.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) void stop("the supervisor went away");
-  }, 2000).unref();
-}
+// Started by npm start's supervisor or a test: stop when it goes away (never in a container).
+stopWithParent((why) => void stop(why));

@@ -1,7 +1,7 @@
 // Scarlet as a process of its own (`npm start` runs it): watches the clusters, decides, acts, audits.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { createLogger, loadConfigOrExit } from "@autodevops/shared";
+import { createLogger, loadConfigOrExit, stopWithParent } from "@autodevops/shared";
 import { bootScarlet } from "./runtime/boot.js";
 
 const config = loadConfigOrExit();
@@ -52,8 +52,5 @@ const stop = async (why: string) => {
   process.exit(0);
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(signal));
-// Started by the supervisor with a stdin pipe it never writes: it closes when the supervisor dies.
-if (!process.stdin.isTTY) {
-  process.stdin.on("end", () => void stop("the supervisor went away"));
-  process.stdin.resume();
-}
+// Started by npm start's supervisor or a test: stop when it goes away (never in a container).
+stopWithParent((why) => void stop(why));

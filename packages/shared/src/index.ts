@@ -89,3 +89,4 @@ export {
   type EmbeddedPostgresError,
 } from "./db/embedded-postgres.js";
 export { readBodyLimited, declaredLength, isJsonContentType, sendJson, formatIssues, type BodyRead } from "./http/http-io.js";
+export { stopWithParent } from "./process/stop-with-parent.js";
