@@ -101,7 +101,7 @@ export const ENV_DOCS = {
   AUTODEVOPS_APPROVER_TOKEN: { description: "an approver's bearer token for Scarlet's approvals API", secret: true, default: "generated and printed at start" },
   AUTODEVOPS_API_KEY: { description: "an API key for Jamie's chat API", secret: true, default: "generated and printed at start" },
   AUTODEVOPS_ALERTS_TOKEN: { description: "bearer token Alertmanager sends to Scarlet's `POST /alerts`, which checks it", secret: true, default: "generated at start" },
-  JAMIE_USERS: { description: "portal users, `name:role:scrypt$salt$hash,…` (roles viewer, approver, admin; `npm run jamie -- hash-password` makes a hash)", secret: true, default: "unset: demo users admin, approver and viewer" },
+  JAMIE_USERS: { description: "portal users, `name:role:scrypt$salt$hash,…` (roles viewer, approver, admin; `npm run hash-password` makes a hash from a password on stdin)", secret: true, default: "unset: demo users admin, approver and viewer" },
   JAMIE_DEMO_PASSWORD: { description: "the demo users' password when JAMIE_USERS is unset", secret: true, default: "generated and printed at start" },
   JAMIE_SESSION_SECRET: { description: "key that signs portal sessions (shared by every Jamie replica)", secret: true, default: "generated per start (sign-ins end at a restart)" },
 } as const satisfies Record<string, EnvVarDoc>;
