@@ -49,7 +49,9 @@ describe("the operations report over Scarlet's real audit trail", () => {
     const rejected = await decide("checkout", rejectedSince, "reject");
     await eventually(async () => (await rig.get<{ status: string }>(`/api/incidents/${rejected}`)).status === "escalated", "the rejected incident escalated", 30_000, 500);
 
-    const report = await operationsReport(pool, { from, to: new Date() }, new Date());
+    const computed = await operationsReport(pool, { from, to: new Date() }, new Date());
+    if (!computed.ok) throw new Error(computed.error.message);
+    const report = computed.value;
     const kind = (k: string) => report.incidents.byKind.find((r) => r.kind === k);
     expect(kind("crashloop")?.autoFixed).toBeGreaterThanOrEqual(1);
     expect(kind("image-pull")?.afterApproval).toBe(1);

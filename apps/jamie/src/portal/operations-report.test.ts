@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operationsReportCsv } from "./operations-report-csv.js";
 import { writeReportHistory, type ReportHistory } from "./operations-report.fixture.js";
-import { reportRange } from "./operations-report-schema.js";
+import { reportRange, type ReportRange } from "./operations-report-schema.js";
 import { operationsReport } from "./operations-report.js";
 
 const log = createLogger({ service: "report-test", level: "silent" });
@@ -22,6 +22,12 @@ afterAll(async () => {
   await pool?.end();
   await db?.drop();
 });
+
+async function reportOf(range: ReportRange) {
+  const r = await operationsReport(pool, range, new Date());
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
 
 /** Seconds between two recorded events, from their microsecond timestamps. */
 function between(a: string, b: string): number {
@@ -51,7 +57,7 @@ function expectMs(actual: number | null, expected: number): void {
 
 describe("the operations report over a hand-built audit history", () => {
   it("counts the incidents opened in the range by root-cause kind and outcome, leaving out those before and after it", async () => {
-    const r = await operationsReport(pool, { from: history.from, to: history.to }, new Date());
+    const r = await reportOf({ from: history.from, to: history.to });
     expect(r.incidents.opened).toBe(8);
     expect(r.incidents.byKind).toEqual([
       { kind: "crashloop", opened: 2, autoFixed: 1, afterApproval: 0, escalated: 1 },
@@ -67,7 +73,7 @@ describe("the operations report over a hand-built audit history", () => {
   });
 
   it("measures time to detect from each incident's first signal to its opening, and time to mitigate to the first passed verification", async () => {
-    const r = await operationsReport(pool, { from: history.from, to: history.to }, new Date());
+    const r = await reportOf({ from: history.from, to: history.to });
     // First signals 30, 90, 10, 60, 20, 40 and 120 s before opening; the noise incident has no Scarlet record.
     expect(r.timeToDetect).toEqual({ count: 7, medianSeconds: 40, p90Seconds: 102 });
     const mitigated = [between("inc-auto incident.opened", "inc-auto verification.passed"), between("inc-approved incident.opened", "inc-approved verification.passed")];
@@ -78,7 +84,7 @@ describe("the operations report over a hand-built audit history", () => {
   });
 
   it("reports approvals: decided, rejected, expired, their waiting time, and the one still waiting now", async () => {
-    const r = await operationsReport(pool, { from: history.from, to: history.to }, new Date());
+    const r = await reportOf({ from: history.from, to: history.to });
     const waits = [
       between("inc-approved approval.requested apr-approved", "inc-approved approval.decided apr-approved"),
       between("inc-rejected approval.requested apr-rejected", "inc-rejected approval.decided apr-rejected"),
@@ -92,7 +98,7 @@ describe("the operations report over a hand-built audit history", () => {
   });
 
   it("counts actions run, succeeded, failed and undone, and names the failed and the undone ones, newest first", async () => {
-    const r = await operationsReport(pool, { from: history.from, to: history.to }, new Date());
+    const r = await reportOf({ from: history.from, to: history.to });
     expect(r.actions).toMatchObject({ executed: 5, succeeded: 4, failed: 1, undone: 1 });
     expect(r.actions.problems.map(({ incidentId, outcome, action, detail }) => ({ incidentId, outcome, action, detail }))).toEqual([
       { incidentId: "inc-undone", outcome: "undone", action: "rollout-restart shop/redis-cart", detail: "undone with rollback" },
@@ -101,7 +107,7 @@ describe("the operations report over a hand-built audit history", () => {
   });
 
   it("counts nothing but the still-waiting approval in a range before the history", async () => {
-    const r = await operationsReport(pool, { from: new Date(history.from.getTime() - 86_400_000), to: new Date(history.from.getTime() - 3_600_000) }, new Date());
+    const r = await reportOf({ from: new Date(history.from.getTime() - 86_400_000), to: new Date(history.from.getTime() - 3_600_000) });
     expect(r.incidents).toEqual({ opened: 0, byKind: [] });
     expect(r.automation.rate).toBeNull();
     expect(r.timeToMitigate).toEqual({ count: 0, medianSeconds: null, p90Seconds: null });
@@ -109,8 +115,15 @@ describe("the operations report over a hand-built audit history", () => {
     expect(r.actions).toEqual({ executed: 0, succeeded: 0, failed: 0, undone: 0, problems: [] });
   });
 
+  it("returns unavailable, naming the cause, when the database does not answer", async () => {
+    const gone = new pg.Pool({ connectionString: db.url.replace(/\/[^/]+$/, "/no_such_database_here") });
+    const r = await operationsReport(gone, { from: history.from, to: history.to }, new Date());
+    await gone.end();
+    expect(r).toMatchObject({ ok: false, error: { code: "unavailable", message: expect.stringMatching(/no_such_database_here/) } });
+  });
+
   it("writes the CSV with a header, one row per KPI and a section per kind", async () => {
-    const r = await operationsReport(pool, { from: history.from, to: history.to }, new Date());
+    const r = await reportOf({ from: history.from, to: history.to });
     const lines = operationsReportCsv(r).trimEnd().split("\r\n");
     expect(lines[0]).toBe("section,name,value,unit");
     expect(lines).toContain("incidents,opened,8,incidents");

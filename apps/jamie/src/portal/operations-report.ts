@@ -1,5 +1,8 @@
+import { err, ok, type Result } from "@autodevops/shared";
 import type pg from "pg";
 import { OperationsReport, type ReportRange } from "./operations-report-schema.js";
+
+export type ReportError = { code: "unavailable"; message: string };
 
 /**
  * Seed 002's KPIs for a time range, computed in Postgres from the audit log (`audit_events`).
@@ -7,8 +10,8 @@ import { OperationsReport, type ReportRange } from "./operations-report-schema.j
  *
  * - Incidents: those whose first `incident.opened` falls in the range. Each gets one outcome from
  *   its events before `to`: `escalated` if it has an `incident.escalated` (people took it over,
- *   whatever ran before); else `afterApproval` if a `verification.passed` follows an
- *   `approval.decided` with decision `approve`; else `autoFixed` on a `verification.passed`;
+ *   whatever ran before); else `afterApproval` on a `verification.passed` when an
+ *   `approval.decided` with decision `approve` was given; else `autoFixed` on a `verification.passed`;
  *   else `closedWithoutFix` on an `incident.resolved` (noise, or it cleared by itself); else `open`.
  *   Automation rate = autoFixed / (autoFixed + afterApproval + escalated).
  * - Time to detect: from the incident's first signal (the earliest `signals[].at` of Scarlet's
@@ -27,22 +30,29 @@ import { OperationsReport, type ReportRange } from "./operations-report-schema.j
  * Medians and p90s are `percentile_cont` (linear interpolation between samples), in seconds
  * rounded to the millisecond.
  */
-export async function operationsReport(db: Pick<pg.Pool, "query">, range: ReportRange, now: Date): Promise<OperationsReport> {
-  const present = await db.query<{ present: boolean }>("SELECT to_regclass('scarlet_incidents') IS NOT NULL AS present");
-  const records = present.rows[0]?.present === true;
+export async function operationsReport(db: Pick<pg.Pool, "query">, range: ReportRange, now: Date): Promise<Result<OperationsReport, ReportError>> {
   const params = [range.from.toISOString(), range.to.toISOString()];
-  const [incidents, approvals, actions, problems] = await Promise.all([
-    db.query(incidentsSql(records), params),
-    db.query(APPROVALS_SQL, [...params, now.toISOString()]),
-    db.query(ACTIONS_SQL, params),
-    db.query(PROBLEMS_SQL, params),
-  ]);
+  let records: boolean;
+  let rows: pg.QueryResult[];
+  try {
+    const present = await db.query<{ present: boolean }>("SELECT to_regclass('scarlet_incidents') IS NOT NULL AS present");
+    records = present.rows[0]?.present === true;
+    rows = await Promise.all([
+      db.query(incidentsSql(records), params),
+      db.query(APPROVALS_SQL, [...params, now.toISOString()]),
+      db.query(ACTIONS_SQL, params),
+      db.query(PROBLEMS_SQL, params),
+    ]);
+  } catch (e) {
+    return err({ code: "unavailable", message: `the audit store did not answer: ${(e as Error).message}` });
+  }
+  const [incidents, approvals, actions, problems] = rows as [pg.QueryResult, pg.QueryResult, pg.QueryResult, pg.QueryResult];
   const i = incidents.rows[0] as { by_kind: unknown; outcomes: Record<string, number> | null; ttd: unknown; ttm: unknown };
   const outcome = (k: string) => i.outcomes?.[k] ?? 0;
   const decided = outcome("autoFixed") + outcome("afterApproval") + outcome("escalated");
   const a = approvals.rows[0] as Record<string, unknown>;
   // The whole object is parsed, so a row of an unexpected shape fails here rather than in a page.
-  return OperationsReport.parse({
+  return ok(OperationsReport.parse({
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     generatedAt: now.toISOString(),
     incidents: { opened: Object.values(i.outcomes ?? {}).reduce((s, n) => s + n, 0), byKind: i.by_kind },
@@ -59,7 +69,7 @@ export async function operationsReport(db: Pick<pg.Pool, "query">, range: Report
     approvals: { requested: a.requested, approved: a.approved, rejected: a.rejected, expired: a.expired, wait: a.wait, waitingNow: a.waiting_now },
     actions: { ...actions.rows[0], problems: problems.rows },
     incidentRecords: records ? "scarlet_incidents" : null,
-  });
+  }));
 }
 
 /** count, median and p90 of a column of seconds, as the DurationStats object. */
@@ -115,7 +125,9 @@ function incidentsSql(records: boolean): string {
 /** $1 from, $2 to, $3 now. */
 const APPROVALS_SQL = `
   WITH req AS (
-    SELECT DISTINCT ON (data->>'approvalId') data->>'approvalId' AS id, at, (data->>'expiresAt')::timestamptz AS expires_at
+    -- A malformed expiry (never written by Scarlet) reads as none rather than failing the report.
+    SELECT DISTINCT ON (data->>'approvalId') data->>'approvalId' AS id, at,
+      CASE WHEN data->>'expiresAt' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' THEN (data->>'expiresAt')::timestamptz END AS expires_at
     FROM audit_events WHERE type = 'approval.requested' AND data ? 'approvalId'
     ORDER BY data->>'approvalId', seq
   ), closed AS (

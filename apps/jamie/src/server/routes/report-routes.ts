@@ -1,10 +1,11 @@
-import { formatIssues, sendJson, type AuditStore, type Logger } from "@autodevops/shared";
+import { formatIssues, sendJson, type AuditStore, type Logger, type Result } from "@autodevops/shared";
 import { operationsReportCsv } from "../../portal/operations-report-csv.js";
+import type { ReportError } from "../../portal/operations-report.js";
 import { ReportQuery, reportRange, type OperationsReport, type ReportRange } from "../../portal/operations-report-schema.js";
 import type { Route } from "../router.js";
 
 /** `GET /api/report?from&to&format=json|csv`: the operations report (seed 002's KPIs) for any signed-in person or the API key. */
-export function reportRoutes(d: { report: (range: ReportRange, now: Date) => Promise<OperationsReport>; audit: AuditStore; log: Logger; now?: () => Date }): Route[] {
+export function reportRoutes(d: { report: (range: ReportRange, now: Date) => Promise<Result<OperationsReport, ReportError>>; audit: AuditStore; log: Logger; now?: () => Date }): Route[] {
   return [
     {
       method: "GET",
@@ -21,7 +22,12 @@ export function reportRoutes(d: { report: (range: ReportRange, now: Date) => Pro
         if (!q.success) return refuse(formatIssues(q.error));
         const range = reportRange(q.data, now);
         if (!range.success) return refuse(formatIssues(range.error));
-        const report = await d.report(range.data, now);
+        const computed = await d.report(range.data, now);
+        if (!computed.ok) {
+          d.log.error({ error: computed.error.message }, "operations report failed");
+          return sendJson(res, 503, { error: computed.error.message });
+        }
+        const report = computed.value;
         if (q.data.format === "json") return sendJson(res, 200, report);
         const body = operationsReportCsv(report);
         const day = (iso: string) => iso.slice(0, 10);
