@@ -7,7 +7,7 @@ import { channelFor } from "./config.js";
 import { serialPerKey } from "./serial.js";
 import type { BoltApp } from "./slack-app.js";
 import { mayApprove, type SlackPerson } from "./slack-people.js";
-import type { SlackStore } from "./slack-store.js";
+import { postClaimed, type SlackStore } from "./slack-store.js";
 
 export interface ApprovalPromptDeps {
   client: webApi.WebClient;
@@ -66,7 +66,8 @@ export function approvalPrompts(d: ApprovalPromptDeps) {
     const kept = await d.store.message("approval", a.id);
     const blocks = approvalBlocks(a, d.portalUrl, now());
     const text = approvalText({ ...a, status: state });
-    if (kept) {
+    // An empty ts is a claim: another replica is posting it (claim() below takes it over only once it is stale).
+    if (kept?.ts) {
       if (kept.state === state) return;
       await d.client.chat.update({ channel: kept.channel, ts: kept.ts, text, blocks });
       await d.store.keep({ ...kept, state });
@@ -77,10 +78,9 @@ export function approvalPrompts(d: ApprovalPromptDeps) {
     if (state !== "pending") return;
     const channel = channelFor(d.channels, a.action.cluster, a.action.namespace);
     if (!channel) return log.warn({ approvalId: a.id, cluster: a.action.cluster, namespace: a.action.namespace }, "no Slack channel routed for this approval");
-    const p = await d.client.chat.postMessage({ channel, text, blocks, unfurl_links: false });
-    if (!p.ts) throw new Error(`Slack gave the prompt for ${a.id} no ts`);
-    await d.store.keep({ kind: "approval", refId: a.id, channel, ts: p.ts, state });
-    log.info({ approvalId: a.id, channel, ts: p.ts }, "approval prompt posted");
+    if (!(await d.store.claim("approval", a.id, channel, state))) return;
+    const ts = await postClaimed(d.client, d.store, { kind: "approval", refId: a.id, channel, state }, { channel, text, blocks, unfurl_links: false });
+    log.info({ approvalId: a.id, channel, ts }, "approval prompt posted");
   }
 
   const show = (a: Approval) => serial(a.id, () => render(a));

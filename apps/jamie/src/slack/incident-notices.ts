@@ -6,7 +6,7 @@ import { incidentBlocks, incidentText } from "./blocks/incident-blocks.js";
 import { forSlack } from "./blocks/slack-text.js";
 import { channelFor } from "./config.js";
 import { serialPerKey } from "./serial.js";
-import type { SlackStore } from "./slack-store.js";
+import { postClaimed, type SlackStore } from "./slack-store.js";
 
 export interface IncidentNoticeDeps {
   client: webApi.WebClient;
@@ -33,7 +33,8 @@ export function incidentNotices(d: IncidentNoticeDeps) {
     const kept = await d.store.message("incident", i.id);
     const blocks = incidentBlocks(i, d.portalUrl);
     const text = incidentText(i);
-    if (kept) {
+    // An empty ts is a claim: another replica is posting it (claim() below takes it over only once it is stale).
+    if (kept?.ts) {
       if (kept.state === `${i.status}@${i.updatedAt}`) return;
       const u = await d.client.chat.update({ channel: kept.channel, ts: kept.ts, text, blocks });
       if (!u.ok) return log.warn({ incidentId, error: u.error }, "incident notice not updated");
@@ -42,16 +43,16 @@ export function incidentNotices(d: IncidentNoticeDeps) {
     }
     const channel = channelFor(d.channels, i.cluster, i.namespace);
     if (!channel) return log.debug({ incidentId, cluster: i.cluster, namespace: i.namespace }, "no Slack channel routed for this incident");
-    const p = await d.client.chat.postMessage({ channel, text, blocks, unfurl_links: false });
-    if (!p.ts) return log.warn({ incidentId, error: p.error }, "incident notice not posted");
-    await d.store.keep({ kind: "incident", refId: i.id, channel, ts: p.ts, state: `${i.status}@${i.updatedAt}` });
-    log.info({ incidentId, channel, ts: p.ts }, "incident notice posted");
+    const state = `${i.status}@${i.updatedAt}`;
+    if (!(await d.store.claim("incident", i.id, channel, state))) return;
+    const ts = await postClaimed(d.client, d.store, { kind: "incident", refId: i.id, channel, state }, { channel, text, blocks, unfurl_links: false });
+    log.info({ incidentId, channel, ts }, "incident notice posted");
   }
 
   /** Scarlet's summary of a closed incident, as a reply in its notice's thread. */
   async function summarise(incidentId: string, summary: string): Promise<void> {
     const kept = await d.store.message("incident", incidentId);
-    if (!kept) return log.debug({ incidentId }, "no notice to reply to with the summary");
+    if (!kept?.ts) return log.debug({ incidentId }, "no notice to reply to with the summary");
     await d.client.chat.postMessage({ channel: kept.channel, thread_ts: kept.ts, text: forSlack(summary, 300), blocks: answerBlocks(summary, [{ kind: "incident", ref: incidentId, label: `${incidentId} (Scarlet's summary)` }]), unfurl_links: false });
   }
 

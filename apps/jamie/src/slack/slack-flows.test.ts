@@ -135,6 +135,19 @@ describe("Slack notices and approval prompts", () => {
     await second.close();
   });
 
+  it("posts one prompt and one notice when two Jamie replicas hear the same events", async () => {
+    scarlet.incidents.push(sampleIncident({ id: "inc-twice", status: "awaiting_approval", updatedAt: "2026-03-01T11:00:00.000Z" }));
+    const [a, b] = await Promise.all([startJamieSlack(), startJamieSlack()]);
+    scarlet.approvals.push(sampleApproval({ id: "appr-twice", incidentId: "inc-twice" }));
+    await bus.publish("incident.updated", { incidentId: "inc-twice", status: "awaiting_approval" });
+    await bus.publish("approval.requested", { approvalId: "appr-twice", incidentId: "inc-twice" });
+    await eventually(() => slack.messages.find((m) => has(m, "appr-twice")) && slack.messages.find((m) => has(m, "inc-twice") && !hasButtons(m)), "the prompt and the notice", 10_000, 50);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(posts((x) => JSON.stringify(x.blocks).includes('"value":"appr-twice"'))).toHaveLength(1);
+    expect(posts((x) => JSON.stringify(x.blocks).includes("inc-twice") && !JSON.stringify(x.blocks).includes("appr-twice"))).toHaveLength(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("takes the buttons off a request whose time runs out", async () => {
     scarlet.approvals.push(sampleApproval({ id: "appr-lapse", expiresAt: new Date(Date.now() + 1500).toISOString() }));
     const j = await startJamieSlack({ sweepMs: 200 });
