@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -27,11 +28,43 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-function kubeConfig(context: string): KubeConfig {
+function kubeConfig(context: string, server?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(sandbox.kubeconfig);
+  if (server) kc.loadFromOptions({ clusters: kc.clusters.map((c) => (c.name === "prod" ? { ...c, server } : c)), users: kc.users, contexts: kc.contexts, currentContext: context });
   kc.setCurrentContext(context);
   return kc;
+}
+
+/**
+ * A TCP path to prod's API server that can turn into a black hole: connections are accepted and
+ * never answered, as when a route or a firewall drops packets (no error for the client to see).
+ */
+async function blackHoleable(): Promise<{ url: string; swallow(): void; close(): Promise<void> }> {
+  const target = new URL(sandbox.clusters.find((c) => c.name === "prod")?.apiServer ?? "");
+  const open = new Set<net.Socket>();
+  let swallowing = false;
+  const server = net.createServer((inbound) => {
+    open.add(inbound);
+    inbound.on("close", () => open.delete(inbound));
+    inbound.on("error", () => inbound.destroy());
+    if (swallowing) return; // accepted, never answered
+    const upstream = net.connect(Number(target.port), target.hostname);
+    upstream.on("error", () => inbound.destroy());
+    inbound.pipe(upstream).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    swallow() {
+      swallowing = true;
+      for (const s of open) s.destroy(); // kept-alive connections go too: the next request opens one into the hole
+    },
+    close: () => {
+      for (const s of open) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 const admin = () => kubeConfig("prod").makeApiClient(CoordinationV1Api);
 const readLease = (name: string): Promise<V1Lease> => admin().readNamespacedLease({ name, namespace: "default" });
@@ -39,10 +72,10 @@ const readLease = (name: string): Promise<V1Lease> => admin().readNamespacedLeas
 let leaseNo = 0;
 const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1400, retryPeriodMs: 250 };
 
-function contender(name: string, identity: string, overrides: Partial<LeaseSettings> = {}) {
+function contender(name: string, identity: string, overrides: Partial<LeaseSettings> = {}, server?: string) {
   const events: string[] = [];
   const e = new LeaseElector({
-    kubeConfig: kubeConfig("scarlet@prod"),
+    kubeConfig: kubeConfig("scarlet@prod", server),
     settings: { namespace: "default", name, identity, ...timings, ...overrides },
     log,
     onStartedLeading: () => events.push("started"),
@@ -155,6 +188,26 @@ describe("the lease loop against the sandbox's API server", () => {
     await eventually(() => a.events.includes("stopped"), "replica-a stepping down", 5000, 50);
     expect(a.elector.isLeader()).toBe(false);
     expect(a.elector.holder()).toBe("rival");
+  });
+
+  it("steps down when the API server stops answering, and keeps trying: a request lost in the network does not stall the loop", async () => {
+    const name = freshLease();
+    const path = await blackHoleable();
+    try {
+      const a = contender(name, "replica-a", {}, path.url);
+      a.elector.start();
+      await eventually(() => a.elector.isLeader(), "replica-a leading");
+      path.swallow();
+      await eventually(() => a.events.includes("stopped"), "replica-a stepping down", 10_000, 50);
+      expect(a.elector.isLeader()).toBe(false);
+      // The lease itself still names a (its renewals stopped arriving); another contender on a working path takes it once it expires.
+      const b = contender(name, "replica-b");
+      b.elector.start();
+      await eventually(() => b.elector.isLeader(), "replica-b leading", 10_000, 50);
+      expect(a.elector.isLeader()).toBe(false);
+    } finally {
+      await path.close();
+    }
   });
 
   // Last: it takes the API server away.

@@ -90,10 +90,17 @@ export class LeaseElector {
   async #cycle(): Promise<void> {
     const s = this.#o.settings;
     let won = false;
+    let timer: NodeJS.Timeout | undefined;
+    // A request lost in a network black hole must not stall the loop: give up on it after the renew deadline.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the API server within ${s.renewDeadlineMs} ms`)), s.renewDeadlineMs);
+    });
     try {
-      won = await this.#tryAcquireOrRenew();
+      won = await Promise.race([this.#tryAcquireOrRenew(), timeout]);
     } catch (e) {
       this.#o.log.warn({ err: e, lease: s.name }, this.#leading ? "lease renewal failed" : "lease acquisition failed");
+    } finally {
+      clearTimeout(timer);
     }
     if (this.#stopped) return;
     if (won && !this.#leading) {

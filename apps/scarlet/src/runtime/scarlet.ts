@@ -268,7 +268,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   });
   const address = server.address() as AddressInfo;
   const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${address.port}`;
-  await o.audit.append({ actor: "scarlet", type: "system.started", data: { url, clusters: o.clusters.map((c) => c.name), dryRun: o.policy.settings.dryRun } });
+  await o.audit.append({ actor: "scarlet", type: "system.started", data: { url, clusters: o.clusters.map((c) => c.name), dryRun: o.policy.settings.dryRun, ...(leadership ? { replica: leadership.identity } : {}) } });
   log.info({ url, clusters: o.clusters.map((c) => c.name), ...(leadership ? { replica: leadership.identity } : {}) }, "Scarlet is watching");
 
   // Gains and losses of a cluster, one at a time per cluster: a gain adopts the cluster's unsettled
