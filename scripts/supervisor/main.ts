@@ -185,7 +185,9 @@ function summary(config: Config, runtime: Runtime, specs: ComponentSpec[], skips
       rows.push({ name: spec.name, status: "done", url: "", note: spec.summary });
     } else {
       const url = spec.probe.kind === "postgres" ? withoutCredentials(runtime.databaseUrl) : (spec.url ?? "");
-      rows.push({ name: spec.name, status: "ready", url, note: spec.summary });
+      // Jamie's row also says whether it is on Slack (SLACK_BOT_TOKEN), since Slack has no process of its own.
+      const slack = config.slack.mode === "off" ? "Slack off (no SLACK_BOT_TOKEN)" : `Slack on (${config.slack.mode === "socket" ? "Socket Mode" : "HTTP at /api/slack/*"})`;
+      rows.push({ name: spec.name, status: "ready", url, note: spec.name === "jamie" ? `${spec.summary}; ${slack}` : spec.summary });
     }
   }
   const credentials: Credential[] = [
