@@ -1,10 +1,13 @@
 // Jamie on Slack, end to end: the real Bolt app inside bootJamie (HTTP receiver on Jamie's port)
 // against a local Slack Web API stand-in, the real Scarlet process and the sandbox. Requests come
 // in signed as Slack signs them; what Jamie posts is read back from the stand-in.
+import { readFile } from "node:fs/promises";
 import { createLogger, loadConfig } from "@autodevops/shared";
 import { eventually } from "@autodevops/shared/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { bootJamie, type RunningJamie } from "../../apps/jamie/src/server/boot.js";
+import { SLACK_ENDPOINTS } from "../../apps/jamie/src/slack/index.js";
 import { slackSender, type SlackSender } from "../../apps/jamie/src/slack/testing/slack-requests.js";
 import { startSlackStandIn, type SlackStandIn, type StandInMessage } from "../../apps/jamie/src/slack/testing/slack-stand-in.js";
 import { resetEstate, startRig, type ScarletRig } from "../scarlet/scarlet-fixture.js";
@@ -218,4 +221,23 @@ describe("Jamie on Slack (Bolt app, Slack stand-in, Scarlet, sandbox)", () => {
     await eventually(() => slack.ephemerals.some((e) => e.user === APPROVER && /already decided/.test(e.text) && e.channel === OPS), "the already-decided note after the modal", 15_000, 100);
     expect(prompt.history.length).toBe(versions);
   }, 240_000);
+  // Last, once every path above has run: the Web API methods Jamie called, against the manifest.
+  it("asks Slack in deploy/slack/manifest.yaml for exactly the scopes, events, command and URLs it uses", async () => {
+    const manifest = parse(await readFile(new URL("../../deploy/slack/manifest.yaml", import.meta.url), "utf8")) as {
+      oauth_config: { scopes: { bot: string[] } };
+      features: { slash_commands: { command: string; url: string }[] };
+      settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { request_url: string } };
+    };
+    // What each method or event needs (auth.test and views.open need none).
+    const SCOPE_OF: Record<string, string | null> = { "auth.test": null, "views.open": null, "chat.postMessage": "chat:write", "chat.update": "chat:write", "chat.postEphemeral": "chat:write", app_mention: "app_mentions:read", "message.im": "im:history", "/jamie": "commands" };
+    const used = [...new Set(slack.calls.map((c) => c.method)), "app_mention", "message.im", "/jamie"];
+    for (const u of used) expect(Object.keys(SCOPE_OF), `a scope for ${u}`).toContain(u);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...new Set(used.map((u) => SCOPE_OF[u]).filter((x): x is string => Boolean(x)))].sort());
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(["app_mention", "message.im"]);
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(["/jamie"]);
+    const path = (u: string) => new URL(u).pathname;
+    expect(path(manifest.settings.event_subscriptions.request_url)).toBe(SLACK_ENDPOINTS.events);
+    expect(path(manifest.settings.interactivity.request_url)).toBe(SLACK_ENDPOINTS.interactivity);
+    expect(manifest.features.slash_commands.map((c) => path(c.url))).toEqual([SLACK_ENDPOINTS.commands]);
+  });
 });
