@@ -46,7 +46,7 @@ export function parsePath(pathname: string, servedGroups: Set<string>): ApiPath 
   } else {
     return { kind: "unknown" };
   }
-  if (version !== servedVersion(group)) return { kind: "unknown" };
+  if (version === undefined || version !== servedVersion(group)) return { kind: "unknown" };
   if (rest.length === 0) return { kind: "resource-list", group, version };
 
   let namespace: string | undefined;

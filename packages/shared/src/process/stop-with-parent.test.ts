@@ -15,7 +15,7 @@ setTimeout(() => { console.log("still running"); process.exit(0); }, 3000);
 function run(stdin: "pipe" | "ignore") {
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CHILD], { stdio: [stdin, "pipe", "inherit"] });
   let out = "";
-  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
   return { child, output: () => out };
 }
 
