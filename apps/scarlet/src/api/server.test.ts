@@ -405,6 +405,16 @@ describe("GET /api", () => {
     expect(all.incidents).toHaveLength(2);
   });
 
+  it("lists one incident per root cause: incidents folded into another as its symptoms only with symptoms=true", async () => {
+    const { api, base } = await start();
+    api.incidents.push({ ...incident("inc-pod", "open", "2026-11-23T10:00:05Z"), symptomOf: "inc-1" });
+    const roots = (await (await fetch(`${base}/api/incidents`)).json()) as { incidents: Incident[] };
+    expect(roots.incidents.map((i) => i.id)).not.toContain("inc-pod");
+    const all = (await (await fetch(`${base}/api/incidents?symptoms=true`)).json()) as { incidents: Incident[] };
+    expect(all.incidents.find((i) => i.id === "inc-pod")).toMatchObject({ symptomOf: "inc-1" });
+    expect((await fetch(`${base}/api/incidents?symptoms=maybe`)).status).toBe(400);
+  });
+
   it("refuses a bad status or since with 400 naming the parameter", async () => {
     const { api, base } = await start();
     const status = await fetch(`${base}/api/incidents?status=burning`);

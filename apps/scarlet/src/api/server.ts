@@ -35,6 +35,8 @@ export interface ScarletServerOptions {
 const IncidentsQuery = z.object({
   status: IncidentStatus.optional(),
   since: Timestamp.transform((s) => new Date(s)).optional(),
+  // One incident per root cause: incidents folded into another as its symptoms only on request.
+  symptoms: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 });
 const ApprovalsQuery = z.object({ status: ApprovalStatus.optional() });
 
@@ -114,7 +116,9 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
         GET: async ({ res, url }) => {
           const q = IncidentsQuery.safeParse(Object.fromEntries(url.searchParams));
           if (!q.success) return sendJson(res, 400, { error: formatIssues(q.error) });
-          sendJson(res, 200, { incidents: await api.listIncidents(q.data) });
+          const { symptoms, ...query } = q.data;
+          const incidents = await api.listIncidents(query);
+          sendJson(res, 200, { incidents: symptoms ? incidents : incidents.filter((i) => i.symptomOf === undefined) });
         },
       },
     },

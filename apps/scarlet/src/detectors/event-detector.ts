@@ -3,7 +3,7 @@ import { finding } from "./finding.js";
 import type { EventObject } from "./observations.js";
 import { clusterMs, type DetectorSettings } from "./settings.js";
 
-type EventObs = { type: "event"; cluster: string; event: EventObject };
+type EventObs = { type: "event"; cluster: string; event: EventObject; node?: string };
 
 /** The workload a pod or ReplicaSet name belongs to, by the names controllers generate. */
 export function workloadOfName(kind: string | undefined, name: string): string | undefined {
@@ -52,7 +52,7 @@ export function detectEvent(o: EventObs, now: Date, s: DetectorSettings): Findin
       namespace: isNode ? "" : (io.namespace ?? e.metadata.namespace ?? "default"),
       workload: isNode ? undefined : workloadOfName(io.kind, io.name ?? ""),
       pod: io.kind === "Pod" ? io.name : undefined,
-      node: isNode ? io.name : e.source?.host,
+      node: isNode ? io.name : (e.source?.host ?? o.node),
       kind: rule.kind,
       severity: rule.severity,
       summary: `${e.reason ?? "event"} on ${io.kind ?? "object"} ${io.name ?? "?"}: ${e.message ?? ""}`.slice(0, 300),

@@ -80,7 +80,8 @@ export type Observation =
   | { type: "pod"; cluster: string; pod: PodObject }
   | { type: "workload"; cluster: string; workload: WorkloadObject }
   | { type: "node"; cluster: string; node: NodeObject }
-  | { type: "event"; cluster: string; event: EventObject }
+  /** `node`: where the event's pod runs (the node controller's pod events name no host). */
+  | { type: "event"; cluster: string; event: EventObject; node?: string }
   | { type: "volume"; cluster: string; namespace: string; claim: string; workload?: string; usedBytes: number; capacityBytes: number }
   /** cAdvisor's working set of one container, beside its limit (`container_spec_memory_limit_bytes`). */
   | { type: "memory"; cluster: string; namespace: string; workload: string; pod: string; container: string; workingSetBytes: number; limitBytes?: number }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Action } from "@autodevops/shared";
 import type { NodeObject, PodObject } from "../detectors/observations.js";
+import { detectEvent } from "../detectors/event-detector.js";
+import { detectorSettings } from "../detectors/settings.js";
 import { annotationsOf, observationsOf, playbookContext, targetFactsOf, workloadHealth, missingConfig } from "./cluster-facts.js";
 import type { ClaimObject, ClusterEvent, ClusterView, NamespaceObject, ReplicaSetObject, RolloutWorkload } from "./cluster-facts.js";
 
@@ -49,6 +51,8 @@ const events: ClusterEvent[] = [
   { metadata: { name: "stale", namespace: "shop" }, reason: "BackOff", lastTimestamp: ago(11), involvedObject: { kind: "Pod", name: "cart-5c4b-aaaaa" } },
   { metadata: { name: "new-style", namespace: "shop" }, reason: "Scheduled", eventTime: ago(1), involvedObject: { kind: "Pod", name: "cart-5c4b-bbbbb" } },
   { metadata: { name: "undated", namespace: "shop" }, reason: "Pulled", involvedObject: { kind: "Pod", name: "cart-5c4b-bbbbb" } },
+  // As the node controller writes it: no source.host.
+  { metadata: { name: "node-lost", namespace: "shop" }, reason: "NodeNotReady", type: "Warning", lastTimestamp: ago(1), source: { component: "node-controller" }, involvedObject: { kind: "Pod", namespace: "shop", name: "frontend-7d9f-ccccc" } },
 ];
 const replicaSets: ReplicaSetObject[] = [
   { metadata: { name: "frontend-7d9f", namespace: "shop", creationTimestamp: ago(30), annotations: { "deployment.kubernetes.io/revision": "2" }, ownerReferences: [{ kind: "Deployment", name: "frontend" }] } },
@@ -76,7 +80,15 @@ describe("cluster facts from the watch's objects", () => {
     expect(obs.filter((o) => o.type === "pod")).toHaveLength(pods.length);
     expect(obs.flatMap((o) => (o.type === "workload" ? [`${o.workload.kind}/${o.workload.metadata.name}`] : []))).toEqual(["Deployment/frontend", "Deployment/cart", "StatefulSet/catalog-db"]);
     expect(obs.filter((o) => o.type === "node")).toHaveLength(2);
-    expect(obs.flatMap((o) => (o.type === "event" ? [o.event.metadata.name] : []))).toEqual(["fresh", "new-style"]);
+    expect(obs.flatMap((o) => (o.type === "event" ? [o.event.metadata.name] : []))).toEqual(["fresh", "new-style", "node-lost"]);
+  });
+
+  it("gives a pod's event the node the pod runs on, so that the node controller's NodeNotReady is laid at its node's door", () => {
+    const obs = observationsOf(view, NOW).filter((o) => o.type === "event");
+    expect(obs.find((o) => o.event.metadata.name === "node-lost")).toMatchObject({ node: "node-b" });
+    expect(obs.find((o) => o.event.metadata.name === "fresh")).toMatchObject({ node: "node-a" });
+    const [f] = obs.flatMap((o) => (o.event.metadata.name === "node-lost" ? detectEvent(o, NOW, detectorSettings()) : []));
+    expect(f).toMatchObject({ name: "event.node-not-ready", kind: "node-not-ready", pod: "frontend-7d9f-ccccc", node: "node-b" });
   });
 
   it("gives a workload's desired replicas, its Ready pods by name and maxUnavailable 25 % of 4 as 1", () => {

@@ -87,6 +87,10 @@ function eventTime(e: ClusterEvent): number | undefined {
 export function observationsOf(view: ClusterView, now: Date): Observation[] {
   const { cluster } = view;
   const since = now.getTime() - EVENT_WINDOW_MS;
+  // A pod event's node, from the pod: the node controller's NodeNotReady on a pod names no host,
+  // and without it the pod's trouble cannot be laid at its node's door.
+  const podNodes = new Map(view.pods().map((p) => [`${p.metadata.namespace ?? "default"}/${p.metadata.name}`, p.spec?.nodeName]));
+  const nodeOf = (e: ClusterEvent) => (e.involvedObject.kind === "Pod" ? podNodes.get(`${e.involvedObject.namespace ?? e.metadata.namespace ?? "default"}/${e.involvedObject.name ?? ""}`) : undefined);
   return [
     ...view.pods().map((pod): Observation => ({ type: "pod", cluster, pod })),
     ...view.deployments().map((w): Observation => ({ type: "workload", cluster, workload: { ...w, kind: "Deployment" } })),
@@ -96,7 +100,10 @@ export function observationsOf(view: ClusterView, now: Date): Observation[] {
     ...view
       .events()
       .filter((e) => (eventTime(e) ?? Number.NEGATIVE_INFINITY) >= since)
-      .map((event): Observation => ({ type: "event", cluster, event })),
+      .map((event): Observation => {
+        const node = nodeOf(event);
+        return { type: "event", cluster, event, ...(node ? { node } : {}) };
+      }),
   ];
 }
 

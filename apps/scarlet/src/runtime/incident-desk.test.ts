@@ -82,3 +82,16 @@ describe("Desk: a new occurrence on a workload whose incident people hold", () =
     expect(d.replaced("inc-1")).toBe(true);
   });
 });
+
+describe("Desk: symptoms", () => {
+  it("marks an incident folded into another's root cause with symptomOf, and a root without it", () => {
+    const { d } = desk();
+    const spike = (workload: string) => finding({ source: "prometheus", name: "metric.request-rate-anomaly", kind: "traffic-spike", workload, summary: `${workload} request-rate at 2.9x its baseline` }, 0);
+    // The callee first: it opens an incident of its own, then the caller's spike explains it.
+    const callee = d.ingest(spike("cart"));
+    const caller = d.ingest(spike("frontend"));
+    const [calleeId, callerId] = [callee, caller].map((o) => (o.type === "opened" ? o.incident.id : "none"));
+    expect(d.view(calleeId ?? "")?.symptomOf).toBe(callerId);
+    expect(d.view(callerId ?? "")).not.toHaveProperty("symptomOf");
+  });
+});

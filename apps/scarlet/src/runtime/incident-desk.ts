@@ -136,8 +136,11 @@ export class Desk implements IncidentDesk {
     if (!base) return undefined;
     const o = this.#overlays.get(id) ?? {};
     const status = o.status ?? base.status;
+    const symptomOf = this.symptomOf(id);
+    const { symptomOf: _was, ...rest } = base;
     return {
-      ...base,
+      ...rest,
+      ...(symptomOf ? { symptomOf } : {}),
       ...(o.rootCause ? { rootCause: o.rootCause } : {}),
       ...(o.title ? { title: o.title } : {}),
       ...(o.openedAt ? { openedAt: o.openedAt } : {}),

@@ -113,5 +113,7 @@ export const Incident = z.object({
   openedAt: Timestamp,
   updatedAt: Timestamp,
   resolvedAt: Timestamp.optional(),
+  /** Set while another incident's root cause explains this one: it is that incident's symptom, never acted on. */
+  symptomOf: z.string().min(1).optional(),
 });
 export type Incident = z.infer<typeof Incident>;
