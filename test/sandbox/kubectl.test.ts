@@ -27,7 +27,8 @@ describe("the sandbox estate through the machine's kubectl", () => {
     const all = await f.kubectl(["get", "pods", "-A"]);
     for (const ns of ["shop", "platform", "kube-system", "batch"]) expect(all).toContain(ns);
     expect(await f.kubectl(["get", "nodes"])).toMatch(/node-a\s+Ready/);
-    expect(await f.kubectl(["get", "deploy", "-n", "shop"])).toMatch(/checkout\s+2\/2/);
+    // The pods above may be running before checkout's second replica is Ready (a loaded machine): wait for it.
+    await eventually(async () => /checkout\s+2\/2/.test(await f.kubectl(["get", "deploy", "-n", "shop"])) || undefined, "checkout 2/2 Ready");
   });
 
   it("shows events, describes a pod and prints its logs", async () => {
