@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type { z } from "zod";
@@ -62,7 +62,11 @@ export async function openGraphDatabase(): Promise<GraphDatabase> {
   const pool = await openScarletDatabase(db.url, log);
   const savers: PostgresSaver[] = [];
   const newCheckpointer = async () => {
-    const saver = PostgresSaver.fromConnString(db.url);
+    // A pool with an error listener: the forced DROP at the end cuts its idle connections, which
+    // must not surface as an uncaught error (fromConnString adds no listener).
+    const saverPool = new pg.Pool({ connectionString: db.url, max: 4 });
+    saverPool.on("error", (e) => log.warn({ err: e }, "checkpoint pool connection lost"));
+    const saver = new PostgresSaver(saverPool);
     await saver.setup();
     savers.push(saver);
     return saver;
