@@ -77,7 +77,12 @@ describe("sandbox metrics source", () => {
     const frontendChecks = ["request-rate", "error-share", "p99-latency", "cpu-saturation"];
     await eventually(() => frontendChecks.every((c) => metric(latest(), "prod", "frontend", c) !== undefined), "frontend's RED and CPU checks", 20_000, 250);
     expect(metric(latest(), "prod", "frontend", "request-rate")).toBeGreaterThan(0);
-    expect(metric(latest(), "prod", "checkout", "error-share")).toBeLessThan(0.05);
+    // The sandbox's seeded noise makes a few errors: over a short window with few requests (a loaded
+    // machine) one sample can be high; the calm share is what a later round settles to.
+    await eventually(() => {
+      const v = metric(latest(), "prod", "checkout", "error-share");
+      return v !== undefined && v < 0.05 ? v : undefined;
+    }, "checkout's calm error share under 5 %", 20_000, 250);
     expect(warnings.filter((w) => w.what === "scrape:gone")).toHaveLength(1);
 
     const r = sandbox.faults.inject({ kind: "bad-rollout", namespace: "shop", target: "checkout", params: { mode: "errors" } });
