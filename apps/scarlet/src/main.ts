@@ -36,6 +36,7 @@ const scarlet = await bootScarlet({
   approvers: [{ token: secretOr(config.auth.approverToken, "AUTODEVOPS_APPROVER_TOKEN"), user: "approver" }],
   alertsToken: secretOr(config.auth.alertsToken, "AUTODEVOPS_ALERTS_TOKEN"),
   llm: config.llm,
+  ...(config.gitops.enabled && config.github.token ? { gitops: { ...config.gitops, token: config.github.token, apiUrl: config.github.apiUrl } } : {}),
   ...(config.scarletLeaderElection.enabled ? { leaderElection: leaseSettings(config.scarletLeaderElection) } : {}),
   log,
 }).catch((e: unknown) => {

@@ -27,6 +27,8 @@ export {
 } from "./core/index.js";
 export { githubServer, type GitHubServerOptions } from "./github/server.js";
 export { parseGitHubConfig, type GitHubConfig } from "./github/config.js";
+export { createGitHubContext, type GitHubContext } from "./github/client.js";
+export { branchExists, openPullRequestFromChanges, type OpenedPullRequest, type PullRequestFromChanges } from "./github/pull-request-from-changes.js";
 export { kubernetesServer, type KubernetesServerOptions } from "./kubernetes/server.js";
 export { clustersFromKubeconfig, ClusterSet, type ClusterClients } from "./kubernetes/clusters.js";
 export { loadKubernetesConfig, type KubernetesServerConfig } from "./kubernetes/config.js";

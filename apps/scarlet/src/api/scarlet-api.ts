@@ -2,7 +2,8 @@ import type { ChangeRequest, ChangeRequestResult } from "../runtime/change-reque
 import type { AlertmanagerWebhook, Approval, ApprovalDecision, ApprovalStatus, Incident, IncidentStatus, Result } from "@autodevops/shared";
 
 /** Why a decision on an approval was refused; the HTTP layer maps `not_found` to 404 and the others to 409. */
-export type DecideError = { code: "not_found" | "already_decided" | "expired"; message: string };
+/** `merge_required`: the change is a GitOps pull request, approved only by merging it (a rejection is taken anywhere). */
+export type DecideError = { code: "not_found" | "already_decided" | "expired" | "merge_required"; message: string };
 
 /** What Scarlet's runtime offers its HTTP API; the server validates input before any call reaches it. */
 export interface ScarletApi {
@@ -10,7 +11,8 @@ export interface ScarletApi {
   getIncident(id: string): Promise<Incident | undefined>;
   listApprovals(q: { status?: ApprovalStatus }): Promise<Approval[]>;
   /** `approver` is the user the bearer token belongs to, never the token. */
-  decideApproval(id: string, decision: ApprovalDecision, approver: string): Promise<Result<Approval, DecideError>>;
+  /** `via`: the decision is a GitOps pull request's merge or close (Scarlet's own watch; never from HTTP). */
+  decideApproval(id: string, decision: ApprovalDecision, approver: string, via?: { pullRequest: string }): Promise<Result<Approval, DecideError>>;
   /** A person's change request (from Jamie): judged by the policy, and never run without an approver's yes. */
   propose(request: ChangeRequest): Promise<ChangeRequestResult>;
   /** One validated Alertmanager notification; repeated notifications are the runtime's to deduplicate. */

@@ -166,6 +166,7 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
               return refuse(ctx, { status: 404, reason: r.error.message, actor: approver.user, data: ids });
             case "already_decided":
             case "expired":
+            case "merge_required":
               return refuse(ctx, { status: 409, reason: r.error.message, actor: approver.user, data: { ...ids, code: r.error.code } });
           }
         },

@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Action, AuditStore, EventBus, Finding, Incident, Logger } from "@autodevops/shared";
 import type { McpToolbox } from "@autodevops/mcp-clients";
+import type { GitOpsChanges } from "../gitops/gitops-path.js";
 import type { WorkloadHealth } from "../monitor/cluster-facts.js";
 import type { Diagnosis, PlaybookContext } from "../playbooks/types.js";
 import type { PolicySettings, TargetFacts } from "../policy/policy-inputs.js";
@@ -70,4 +71,9 @@ export interface GraphDeps {
   /** An LLM's order of the playbooks' diagnoses (indices); it can only reorder what the playbooks proposed. */
   rank?: (input: { diagnoses: Diagnosis[]; findingsSummary: string[] }) => Promise<number[]>;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The GitOps change path (GITOPS_REPO): an approval-tier change to a GitOps-managed workload is
+   * asked for as a pull request; its merge is the approval and ArgoCD, not Scarlet, applies it.
+   */
+  gitops?: GitOpsChanges;
 }

@@ -9,6 +9,10 @@ import { toolEvidence } from "./evidence.js";
 import { clusterLeadership } from "./leader-election-clusters.js";
 import type { LeaseSettings } from "./leader-election.js";
 import { startScarlet, type RunningScarlet, type ScarletOptions } from "./scarlet.js";
+import { GitOpsRepo } from "../gitops/gitops-repo.js";
+
+/** The GitOps change path's settings (config.gitops when on) and the GitHub token and API it uses. */
+export type GitOpsBootSettings = Extract<Config["gitops"], { enabled: true }> & { token: string; apiUrl: string };
 
 export interface BootOptions {
   databaseUrl: string;
@@ -30,6 +34,8 @@ export interface BootOptions {
   llm?: Config["llm"];
   /** Several replicas, one leader per cluster through a Lease in that cluster (unset: this process works every cluster). */
   leaderElection?: LeaseSettings;
+  /** Changes to GitOps-managed workloads as pull requests (GITOPS_REPO and GITHUB_TOKEN). */
+  gitops?: GitOpsBootSettings;
   /** Test and bench knobs: shorter waits than a person would choose. */
   tuning?: Partial<Pick<ScarletOptions, "settleMs" | "retryMs" | "tickMs" | "closeQuietMs" | "telemetryIntervalMs" | "verify" | "evidenceWaitMs">>;
 }
@@ -58,6 +64,14 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
   const promUrl = o.prometheusUrl?.split(",")[0]?.replace(/^[\w-]+=/, "");
   const telemetry = promUrl ? prometheusSource({ url: promUrl }) : setup.scrape.length > 0 ? sandboxMetricsSource({ clusters: setup.scrape }) : undefined;
   const sandbox = setup.timeFactor > 1;
+  const g = o.gitops;
+  const gitops: ScarletOptions["gitops"] = g
+    ? {
+        repo: new GitOpsRepo({ repo: g.repo, branch: g.branch, token: g.token, apiUrl: g.apiUrl, log: o.log.child({ component: "github" }) }),
+        settings: { path: g.path, workloads: g.workloads, syncTimeoutMs: g.syncTimeoutMs, syncPollMs: sandbox ? 1000 : 5000 },
+        pollMs: g.pollMs,
+      }
+    : undefined;
   try {
     const scarlet = await startScarlet({
       databaseUrl: o.databaseUrl,
@@ -81,6 +95,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
       ...(setup.clusters[0] ? { defaultCluster: setup.clusters[0].name } : {}),
       gatherEvidence: toolEvidence(tools, o.log.child({ component: "evidence" })),
       ...(o.llm ? llmHooks(o.llm, o.log) : {}),
+      ...(gitops ? { gitops } : {}),
       ...(o.leaderElection ? { leadership: clusterLeadership({ clusters: setup.clusters, lease: o.leaderElection, log: o.log.child({ component: "leader-election" }) }) } : {}),
       ...o.tuning,
     });

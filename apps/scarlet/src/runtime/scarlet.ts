@@ -29,6 +29,9 @@ import { proposeChange } from "./change-requests.js";
 import type { Leadership } from "./leader-election-clusters.js";
 import { LeaderGuardedActionStore } from "./leader-election-guard.js";
 import { SignalPipeline } from "./signal-pipeline.js";
+import { GitOpsPath, type GitOpsSettings } from "../gitops/gitops-path.js";
+import type { GitOpsRepo } from "../gitops/gitops-repo.js";
+import { watchPullRequests } from "./pull-request-decisions.js";
 
 export interface ScarletOptions {
   databaseUrl: string;
@@ -68,6 +71,8 @@ export interface ScarletOptions {
    * serves the API. Without it, this process works every cluster.
    */
   leadership?: Leadership;
+  /** The GitOps change path (GITOPS_REPO and GITHUB_TOKEN set). */
+  gitops?: { repo: GitOpsRepo; settings: GitOpsSettings; pollMs: number };
 }
 
 export interface RunningScarlet {
@@ -119,6 +124,8 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
     ...(o.summarize ? { summarize: o.summarize } : {}),
     ...(o.rank ? { rank: o.rank } : {}),
   };
+  const gitops = o.gitops ? new GitOpsPath(o.gitops.settings, { repo: o.gitops.repo, live: facts, tools: o.tools, log: log.child({ component: "gitops" }), now }) : undefined;
+  if (gitops) deps.gitops = gitops;
   const graph = buildScarletGraph(scarletMetrics.instrument(deps), checkpointer);
   /** Whether this replica works the incident: always without leader election, else when it leads the incident's cluster. */
   const ours = (id: string) => {
@@ -192,6 +199,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
         for (const a of await stores.approvals.withdraw(id)) {
           await o.audit.append({ actor: "scarlet", type: "approval.expired", incidentId: id, data: { approvalId: a.id, reason } });
           scarletMetrics.approvalClosed();
+          if (a.pullRequest) await gitops?.withdraw(a.pullRequest, reason);
         }
         await runner.resume(id);
       }
@@ -206,6 +214,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
         for (const a of expired) {
           await o.audit.append({ actor: "scarlet", type: "approval.expired", incidentId: a.incidentId, data: { approvalId: a.id, expiresAt: a.expiresAt } });
           scarletMetrics.approvalClosed();
+          if (a.pullRequest) await gitops?.withdraw(a.pullRequest, `nobody merged it before ${a.expiresAt}`);
           await runner.resume(a.incidentId);
         }
       })
@@ -234,10 +243,16 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       return v && leads(v.cluster) ? v : ((await stores.incidents.get(id)) ?? v);
     },
     listApprovals: (q) => stores.approvals.list(q),
-    async decideApproval(id: string, d: ApprovalDecision, approver: string): Promise<Result<Approval, DecideError>> {
+    async decideApproval(id: string, d: ApprovalDecision, approver: string, via?: { pullRequest: string }): Promise<Result<Approval, DecideError>> {
+      const asked = via ? undefined : await stores.approvals.get(id);
+      // A GitOps change is approved by merging its pull request, where the repository's own review rules apply.
+      if (asked?.pullRequest && d.decision === "approve" && asked.status === "pending") {
+        return err({ code: "merge_required", message: `approval ${id} is pull request #${asked.pullRequest.number} in ${asked.pullRequest.repo}: approve it by merging ${asked.pullRequest.url}` });
+      }
       const r = await stores.approvals.decide(id, d, approver, now());
       if (!r.ok) return err(r.error);
-      await o.audit.append({ actor: approver, type: "approval.decided", incidentId: r.value.incidentId, data: { approvalId: id, decision: d.decision, reason: d.reason ?? null } });
+      await o.audit.append({ actor: approver, type: "approval.decided", incidentId: r.value.incidentId, data: { approvalId: id, decision: d.decision, reason: d.reason ?? null, ...(via ? { via: "pull-request", pullRequest: via.pullRequest } : {}) } });
+      if (!via && r.value.pullRequest) await gitops?.withdraw(r.value.pullRequest, `rejected by ${approver}${d.reason ? `: ${d.reason}` : ""}`);
       await o.bus?.publish("approval.decided", { approvalId: id, decision: d.decision, by: approver }).catch(() => undefined);
       scarletMetrics.approvalClosed();
       // The run continues in the background; the caller sees the decision recorded.
@@ -260,6 +275,10 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       return { ready: Object.values(checks).every(Boolean), checks: { database: true, checkpointer: true, ...checks } };
     },
   };
+
+  const stopPullRequestWatch = gitops
+    ? watchPullRequests({ pending: () => stores.approvals.list({ status: "pending" }), gitops, ours: (id) => ours(id), decide: (id, d, by, via) => api.decideApproval(id, d, by, via), audit: o.audit, log: log.child({ component: "gitops" }), pollMs: o.gitops?.pollMs ?? 15_000 })
+    : undefined;
 
   const server = createScarletServer({ api, approvers: o.approvers, alerts: o.alertsAuth, audit: o.audit, metrics, log: log.child({ component: "http" }) });
   await new Promise<void>((resolve, reject) => {
@@ -302,6 +321,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       clearInterval(tick);
       clearInterval(expiry);
       clearInterval(quietClose);
+      stopPullRequestWatch?.();
       if (decidedSweep) clearInterval(decidedSweep);
       await unsubscribe?.().catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));

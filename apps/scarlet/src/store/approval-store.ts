@@ -16,6 +16,7 @@ type Row = {
   decided_at: Date | null;
   reason: string | null;
   preview: string | null;
+  pull_request: unknown;
 };
 
 const toApproval = (r: Row): Approval =>
@@ -32,6 +33,7 @@ const toApproval = (r: Row): Approval =>
     ...(r.decided_at ? { decidedAt: r.decided_at.toISOString() } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
     ...(r.preview ? { preview: r.preview } : {}),
+    ...(r.pull_request ? { pullRequest: r.pull_request } : {}),
   });
 
 /** Approval requests. Deciding is a single conditional UPDATE, so only the first decision counts. */
@@ -41,9 +43,9 @@ export class ApprovalStore {
   /** Stores a request; the same id again changes nothing (a graph node re-run after a restart). */
   async request(a: Omit<Approval, "status" | "decidedBy" | "decidedAt" | "reason">): Promise<Approval> {
     await this.pool.query(
-      `INSERT INTO scarlet_approvals (id, incident_id, action, risk, reasons, requested_at, expires_at, preview) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO scarlet_approvals (id, incident_id, action, risk, reasons, requested_at, expires_at, preview, pull_request) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO NOTHING`,
-      [a.id, a.incidentId, JSON.stringify(a.action), a.risk, JSON.stringify(a.reasons), a.requestedAt, a.expiresAt, a.preview ?? null],
+      [a.id, a.incidentId, JSON.stringify(a.action), a.risk, JSON.stringify(a.reasons), a.requestedAt, a.expiresAt, a.preview ?? null, a.pullRequest ? JSON.stringify(a.pullRequest) : null],
     );
     const stored = await this.get(a.id);
     if (!stored) throw new Error(`approval ${a.id} vanished after insert`);

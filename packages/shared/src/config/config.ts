@@ -31,6 +31,22 @@ export interface Config {
     tempoUrl: string | undefined;
   };
   github: { token: string | undefined; repository: string | undefined; apiUrl: string };
+  /** The GitOps change path: on when GITOPS_REPO and GITHUB_TOKEN are both set. */
+  gitops:
+    | { enabled: false }
+    | {
+        enabled: true;
+        repo: string;
+        /** Unset: the repository's default branch. */
+        branch: string | undefined;
+        /** Folder of the manifests; `{cluster}` stands for the cluster's name. "" is the whole repository. */
+        path: string;
+        /** `namespace/name` or `cluster/namespace/name`. */
+        workloads: string[];
+        pollMs: number;
+        syncTimeoutMs: number;
+        postmortems: "pr" | "issue" | "off";
+      };
   llm:
     | { provider: "none" }
     | { provider: "ollama"; baseUrl: string; model: string }
@@ -73,6 +89,7 @@ function crossChecks(e: Env): Array<Omit<ConfigIssue, "received">> {
   for (const name of ["SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"] as const) {
     if (e[name] && !e.SLACK_BOT_TOKEN) issues.push({ variable: name, expected: "only meaningful with SLACK_BOT_TOKEN, which is unset" });
   }
+  if (e.GITOPS_REPO && !e.GITHUB_TOKEN) issues.push({ variable: "GITHUB_TOKEN", expected: "required when GITOPS_REPO is set (a token that can push branches and open pull requests there)" });
   if (e.NODE_ENV === "production") {
     const required = ["DATABASE_URL", "AUTODEVOPS_APPROVER_TOKEN", "AUTODEVOPS_API_KEY"] as const;
     for (const name of required) {
@@ -132,6 +149,19 @@ function toConfig(e: Env): Config {
       tempoUrl: e.TEMPO_URL,
     },
     github: { token: e.GITHUB_TOKEN, repository: e.GITHUB_REPOSITORY, apiUrl: e.GITHUB_API_URL },
+    gitops:
+      e.GITOPS_REPO && e.GITHUB_TOKEN
+        ? {
+            enabled: true,
+            repo: e.GITOPS_REPO,
+            branch: e.GITOPS_BRANCH,
+            path: e.GITOPS_PATH ?? "",
+            workloads: e.GITOPS_WORKLOADS?.split(",") ?? [],
+            pollMs: e.GITOPS_POLL_SECONDS * 1000,
+            syncTimeoutMs: e.GITOPS_SYNC_TIMEOUT_SECONDS * 1000,
+            postmortems: e.GITOPS_POSTMORTEMS,
+          }
+        : { enabled: false },
     llm,
     slack,
     ports: { sandbox: e.SANDBOX_PORT, scarlet: e.SCARLET_PORT, jamie: e.JAMIE_PORT, prometheus: e.PROMETHEUS_PORT, alertmanager: e.ALERTMANAGER_PORT },

@@ -70,6 +70,13 @@ export const ENV_DOCS = {
   GITHUB_REPOSITORIES: { description: "`owner/name,…`: the only repositories the GitHub MCP server touches", secret: false, default: "unset (any the token reaches)" },
   GITHUB_REPOSITORY: { description: "`owner/name` of the repository Jamie and Scarlet look at", secret: false, default: "unset" },
   GITHUB_API_URL: { description: "GitHub REST API base (GitHub Enterprise or a stand-in)", secret: false, default: "https://api.github.com" },
+  GITOPS_REPO: { description: "`owner/name` of the GitOps repository; with GITHUB_TOKEN, approval-tier changes to GitOps-managed workloads become pull requests there", secret: false, default: "unset (changes are live patches)" },
+  GITOPS_BRANCH: { description: "the branch ArgoCD syncs from, which pull requests target", secret: false, default: "the repository's default branch" },
+  GITOPS_PATH: { description: "folder of the manifests in the GitOps repository; `{cluster}` stands for the cluster's name", secret: false, default: "the whole repository" },
+  GITOPS_WORKLOADS: { description: "`namespace/name` or `cluster/namespace/name`, comma-separated: workloads managed by GitOps besides those carrying an `argocd.argoproj.io/instance` or `argocd.argoproj.io/tracking-id` annotation", secret: false, default: "unset" },
+  GITOPS_POLL_SECONDS: { description: "how often Scarlet reads its open pull requests (merged: approved; closed: rejected)", secret: false, default: "15" },
+  GITOPS_SYNC_TIMEOUT_SECONDS: { description: "how long after a merge Scarlet waits for the cluster to run the merged manifests before it calls the change failed", secret: false, default: "600" },
+  GITOPS_POSTMORTEMS: { description: "`pr`, `issue` or `off`: how an incident's postmortem is filed in the GitOps repository when the incident closes", secret: false, default: "pr" },
   OLLAMA_BASE_URL: { description: "Ollama server; with OPENAI_API_KEY unset, Ollama is the LLM", secret: false, default: "unset (no LLM)" },
   OLLAMA_MODEL: { description: "Ollama model name", secret: false, default: "llama3.1" },
   OPENAI_API_KEY: { description: "OpenAI API key; takes precedence over Ollama", secret: true, default: "unset (no LLM)" },
@@ -151,6 +158,23 @@ export const envFields = {
     .regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name")
     .optional(),
   GITHUB_API_URL: httpUrl.default("https://api.github.com"),
+  GITOPS_REPO: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name")
+    .optional(),
+  GITOPS_BRANCH: z.string().min(1).max(200).optional(),
+  GITOPS_PATH: z
+    .string()
+    .regex(/^[\w.{}-]+(\/[\w.{}-]+)*$/, "expected a folder inside the repository such as clusters/{cluster} (no leading /, no ..)")
+    .refine((p) => !p.split("/").includes(".."), "expected a folder inside the repository (no ..)")
+    .optional(),
+  GITOPS_WORKLOADS: z
+    .string()
+    .regex(/^([\w.-]+\/){1,2}[\w.-]+(,([\w.-]+\/){1,2}[\w.-]+)*$/, "expected namespace/name or cluster/namespace/name, comma-separated")
+    .optional(),
+  GITOPS_POLL_SECONDS: z.coerce.number({ error: "expected seconds" }).positive("expected a positive number of seconds").default(15),
+  GITOPS_SYNC_TIMEOUT_SECONDS: z.coerce.number({ error: "expected seconds" }).int("expected whole seconds").positive("expected a positive number of seconds").default(600),
+  GITOPS_POSTMORTEMS: z.enum(["pr", "issue", "off"], { error: "expected pr, issue or off" }).default("pr"),
   OLLAMA_BASE_URL: httpUrl.optional(),
   OLLAMA_MODEL: z.string().min(1).default("llama3.1"),
   OPENAI_API_KEY: secret(10, "an OpenAI API key").optional(),

@@ -1,5 +1,6 @@
 import type { GraphDeps } from "../deps.js";
 import { executeAction, syncActions } from "../execute-action.js";
+import { awaitGitOpsChange } from "../gitops-change.js";
 import type { ScarletStateType, ScarletUpdate } from "../state.js";
 import { actionIdOf } from "./await-approval.js";
 
@@ -16,15 +17,9 @@ export function actNode(deps: GraphDeps) {
     const onWorkload = j.action.kind !== "cordon-node" && j.action.kind !== "drain-node";
     const readyBefore = onWorkload ? deps.live.health(j.action.cluster, j.action.namespace, j.action.target)?.ready : undefined;
     const before = onWorkload ? deps.live.playbookContext(j.action.cluster, deps.now()).workloads?.find((w) => w.namespace === j.action?.namespace && w.name === j.action?.target) : undefined;
-    const execution = await executeAction(deps, {
-      incidentId: s.incidentId,
-      actionId: actionIdOf(s.incidentId, s.attempt),
-      action: j.action,
-      faultKind: d.kind,
-      risk: j.risk,
-      confidence: s.confidence,
-      ...(approval ? { approval } : {}),
-    });
+    const input = { incidentId: s.incidentId, actionId: actionIdOf(s.incidentId, s.attempt), action: j.action, faultKind: d.kind, risk: j.risk, confidence: s.confidence };
+    // A merged pull request: ArgoCD applies it; Scarlet waits for the cluster to show it.
+    const execution = approval?.pullRequest ? await awaitGitOpsChange(deps, { ...input, approval: { ...approval, pullRequest: approval.pullRequest } }) : await executeAction(deps, { ...input, ...(approval ? { approval } : {}) });
     await syncActions(deps, s.incidentId);
     if (!execution.ok) return { execution, escalation: { why: `${j.action.kind} on ${j.action.target} did not run: ${execution.detail}`, nextStep: "a person looks at the evidence and decides" } };
     await deps.desk.update(s.incidentId, (i) => {

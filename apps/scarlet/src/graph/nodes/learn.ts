@@ -1,4 +1,5 @@
 import type { GraphDeps } from "../deps.js";
+import { reportToPullRequest } from "../gitops-change.js";
 import { LEARNING_WINDOW_MS, signatureOf } from "../learning.js";
 import { summarize } from "../summary.js";
 import type { ScarletStateType, ScarletUpdate } from "../state.js";
@@ -23,9 +24,13 @@ export function learnNode(deps: GraphDeps) {
       // The third time the same fix is needed on the same target, it is a recurrence, not bad luck.
       if (fixed && before.succeeded >= 2) await deps.outcomes.record({ playbook: d.kind, signature, actionKind: e.action.kind, outcome: "recurred", incidentId: s.incidentId, at: now });
     }
-    if (s.outcome === "escalated") return {};
+    if (s.outcome === "escalated") {
+      await reportToPullRequest(deps, s.approvalId, `the incident went to people: ${s.escalation?.why ?? "see the incident"}`);
+      return {};
+    }
     const healthy = s.verification?.healthy === true || s.verification?.superseded === true || s.judgement?.route === "none";
     if (!healthy) return {};
+    if (s.verification) await reportToPullRequest(deps, s.approvalId, `verified, the incident is resolved: ${s.verification.detail}`);
     // Nothing broken (a flap): a real fault right after is a new incident, not this one's tail.
     await deps.desk.resolve(s.incidentId, { tail: s.judgement?.route !== "none" });
     const incident = deps.desk.view(s.incidentId);

@@ -46,11 +46,12 @@ export const rollbackTool = (deps: WriteDeps) =>
         ];
         const after = await patchWorkload(c, "Deployment", namespace, target, ops, k8s.PatchStrategy.JsonPatch, dryRun);
         const diff = objectDiff(`deployment/${namespace}/${target}`, before, after);
-        const images = (chosen.rs.spec?.template?.spec?.containers ?? []).map((x) => x.image ?? "");
+        const containers = (chosen.rs.spec?.template?.spec?.containers ?? []).map((x) => ({ name: x.name, image: x.image ?? "" }));
+        const images = containers.map((x) => x.image);
         return {
           changed: diff !== "",
           diff,
-          state: { fromRevision: current, toRevision: chosen.revision, replicaSet: chosen.rs.metadata?.name, images, ...(cause ? { changeCause: cause } : {}) },
+          state: { fromRevision: current, toRevision: chosen.revision, replicaSet: chosen.rs.metadata?.name, images, containers, ...(cause ? { changeCause: cause } : {}) },
           notes: dryRun ? [] : [`the Deployment now rolls out revision ${chosen.revision}'s template (it gets a new revision number); list_workloads or rollout_history shows the progress`],
         };
       },
