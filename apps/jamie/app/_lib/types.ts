@@ -58,4 +58,6 @@ export interface Approval {
   expiresAt: string;
   status?: string;
   preview?: string;
+  /** A GitOps change: merging this pull request is the approval. */
+  pullRequest?: { repo: string; number: number; url: string };
 }

@@ -44,9 +44,14 @@ export default function Approvals() {
           <p className="small muted">For <Link href={`/incidents/${a.incidentId}`}>{a.incidentId}</Link> · asked {when(a.requestedAt)} · expires {when(a.expiresAt)}</p>
           <h3 className="small">Why</h3>
           <ul className="small">{a.reasons.map((r, k) => <li key={k}>{r}</li>)}</ul>
+          {a.pullRequest && <p className="small">A GitOps change: <strong>merging the pull request is the approval</strong>; closing it (or rejecting here) rejects it.</p>}
           {a.preview && (<details open><summary className="small">Dry run: what it would change</summary><pre className="code">{a.preview}</pre></details>)}
           <div className="row">
-            <button className="ok" disabled={!canDecide} onClick={() => void decide(a, "approve")} aria-describedby={canDecide ? undefined : "role-note"}>Approve</button>
+            {a.pullRequest ? (
+              <a className="btn" href={a.pullRequest.url} target="_blank" rel="noreferrer">Review and merge {a.pullRequest.repo}#{a.pullRequest.number}</a>
+            ) : (
+              <button className="ok" disabled={!canDecide} onClick={() => void decide(a, "approve")} aria-describedby={canDecide ? undefined : "role-note"}>Approve</button>
+            )}
             <button disabled={!canDecide} onClick={() => void decide(a, "reject")}>Reject</button>
             {!canDecide && <span id="role-note" className="muted small">Needs the approver role.</span>}
           </div>

@@ -2,7 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { Approval, AuditStore, Logger } from "@autodevops/shared";
 import { z } from "zod";
 import type { ScarletClient } from "../scarlet/scarlet-client.js";
-import { APPROVE_ACTION, approvalBlocks, approvalText, REASON_BLOCK, REASON_INPUT, REJECT_ACTION, REJECT_VIEW, rejectModal } from "./blocks/approval-blocks.js";
+import { APPROVE_ACTION, approvalBlocks, approvalText, OPEN_PULL_REQUEST_ACTION, REASON_BLOCK, REASON_INPUT, REJECT_ACTION, REJECT_VIEW, rejectModal } from "./blocks/approval-blocks.js";
 import { channelFor } from "./config.js";
 import { serialPerKey } from "./serial.js";
 import type { BoltApp } from "./slack-app.js";
@@ -121,6 +121,7 @@ export function approvalPrompts(d: ApprovalPromptDeps) {
   }
 
   function register(app: BoltApp): void {
+    app.action(OPEN_PULL_REQUEST_ACTION, async ({ ack }) => ack());
     app.action(APPROVE_ACTION, async ({ ack, body }) => {
       await ack();
       const c = await approverClick(body, "approve");

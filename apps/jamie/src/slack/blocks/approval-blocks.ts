@@ -5,6 +5,8 @@ import { chunks, forSlack } from "./slack-text.js";
 /** Action ids of the prompt's buttons and the reject modal's callback id. */
 export const APPROVE_ACTION = "jamie_approval_approve";
 export const REJECT_ACTION = "jamie_approval_reject";
+/** A link button (a GitOps change's pull request): Slack still sends its click, which only needs an ack. */
+export const OPEN_PULL_REQUEST_ACTION = "jamie_approval_open_pull_request";
 export const REJECT_VIEW = "jamie_approval_reject_reason";
 export const REASON_BLOCK = "reason";
 export const REASON_INPUT = "reason_input";
@@ -40,7 +42,13 @@ export function approvalBlocks(a: Approval, portalUrl: string, now: Date): Reado
     ),
     ...(reasons ? [Blocks.Section({ text: `${Md.bold("Why")}\n${reasons}` })] : []),
     ...(a.preview ? chunks(forSlack(a.preview, 2_700), 2_800).slice(0, 1).map((d) => Blocks.Section({ text: `${Md.bold("Dry run")}\n${Md.codeBlock(d)}` })) : []),
-    pending
+    pending && a.pullRequest
+      ? // A GitOps change: the merge is the approval, so the prompt leads to the pull request; Reject stays (it closes it).
+        Blocks.Actions({ blockId: `approval:${a.id}` }).elements(
+          Elements.Button({ text: `Review ${a.pullRequest.repo}#${a.pullRequest.number}`, url: a.pullRequest.url, actionId: OPEN_PULL_REQUEST_ACTION }).primary(),
+          Elements.Button({ text: "Reject", actionId: REJECT_ACTION, value: a.id }).danger(),
+        )
+      : pending
       ? Blocks.Actions({ blockId: `approval:${a.id}` }).elements(
           Elements.Button({ text: "Approve", actionId: APPROVE_ACTION, value: a.id })
             .primary()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sampleApproval, sampleIncident } from "../../scarlet/testing/scarlet-stand-in.js";
 import { answerBlocks } from "./answer-blocks.js";
-import { APPROVE_ACTION, approvalBlocks, REJECT_ACTION } from "./approval-blocks.js";
+import { APPROVE_ACTION, OPEN_PULL_REQUEST_ACTION, approvalBlocks, REJECT_ACTION } from "./approval-blocks.js";
 import { incidentBlocks } from "./incident-blocks.js";
 import { forSlack } from "./slack-text.js";
 
@@ -44,6 +44,15 @@ describe("Slack blocks", () => {
       [APPROVE_ACTION, a.id],
       [REJECT_ACTION, a.id],
     ]);
+  });
+
+  it("leads a GitOps change's prompt to its pull request instead of an Approve button (the merge is the approval)", () => {
+    const pr = { repo: "acme/gitops", number: 7, url: "https://github.example/acme/gitops/pull/7", branch: "autodevops/apr-1", path: "clusters/prod/shop/checkout.yaml", desired: { kind: "Deployment", replicas: 5 } };
+    const blocks = approvalBlocks(sampleApproval({ pullRequest: pr }), "http://jamie.test", NOW) as Block[];
+    const buttons = (blocks.find((b) => b.type === "actions")?.elements ?? []) as { action_id?: string; url?: string }[];
+    expect(buttons.map((e) => e.action_id)).toEqual([OPEN_PULL_REQUEST_ACTION, REJECT_ACTION]);
+    expect(buttons[0]?.url).toBe(pr.url);
+    expect(buttons.some((e) => e.action_id === APPROVE_ACTION)).toBe(false);
   });
 
   it("drops the buttons once an approval is decided or its time has passed, and says which", () => {
