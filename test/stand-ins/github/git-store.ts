@@ -18,6 +18,9 @@ export type GitCommit = {
   login: string | null;
 };
 
+/** An entry of a tree as GitHub's Git Trees API lists it: directories are `tree` entries of their own. */
+export type TreeEntry = { path: string; mode: string; type: "blob" | "tree"; sha: string };
+
 export type FileChange = { filename: string; status: "added" | "modified" | "removed"; additions: number; deletions: number; sha: string };
 
 /** Content-addressed blobs, trees and commits of one repository, with git's own blob ids. */
@@ -54,6 +57,74 @@ export class GitStore {
   }
   commit(sha: string): GitCommit | undefined {
     return this.commits.get(sha);
+  }
+
+  /**
+   * A tree's entries as git holds them: files and directories of the top level, or of every level
+   * (`recursive`, directories before their contents). Directories become trees of their own (the
+   * flat paths below them), so their shas are stable and can be read back like any tree.
+   */
+  entries(treeSha: string, recursive: boolean): TreeEntry[] | undefined {
+    const tree = this.trees.get(treeSha);
+    if (!tree) return undefined;
+    const out: TreeEntry[] = [];
+    const walk = (files: FlatTree, prefix: string) => {
+      const dirs = new Map<string, Map<string, { mode: string; sha: string }>>();
+      const level: { name: string; entry?: { mode: string; sha: string } }[] = [];
+      for (const [path, e] of files) {
+        const slash = path.indexOf("/");
+        if (slash < 0) {
+          level.push({ name: path, entry: e });
+          continue;
+        }
+        const name = path.slice(0, slash);
+        if (!dirs.has(name)) {
+          dirs.set(name, new Map());
+          level.push({ name });
+        }
+        dirs.get(name)?.set(path.slice(slash + 1), e);
+      }
+      // Git orders a tree's entries by name, a directory's name read with its trailing slash.
+      const key = (x: { name: string; entry?: unknown }) => (x.entry ? x.name : `${x.name}/`);
+      for (const x of level.sort((a, b) => (key(a) < key(b) ? -1 : 1))) {
+        const sub = dirs.get(x.name);
+        if (x.entry) out.push({ path: prefix + x.name, mode: x.entry.mode, type: "blob", sha: x.entry.sha });
+        else if (sub) {
+          out.push({ path: prefix + x.name, mode: "040000", type: "tree", sha: this.putTree(sub) });
+          if (recursive) walk(sub, `${prefix}${x.name}/`);
+        }
+      }
+    };
+    walk(tree, "");
+    return out;
+  }
+
+  /** The tree of directory `dir` within a tree, or undefined when no file lies below it. */
+  subtree(treeSha: string, dir: string): string | undefined {
+    const prefix = `${dir.replace(/\/$/, "")}/`;
+    const sub = new Map<string, { mode: string; sha: string }>();
+    for (const [path, e] of this.trees.get(treeSha) ?? []) if (path.startsWith(prefix)) sub.set(path.slice(prefix.length), e);
+    return sub.size ? this.putTree(sub) : undefined;
+  }
+
+  /** The nearest commit both `a` and `b` descend from (breadth first from `b`), as `git merge-base` finds it. */
+  mergeBase(a: string, b: string): string | undefined {
+    const ofA = new Set<string>();
+    for (const queue = [a]; queue.length; ) {
+      const sha = queue.shift() ?? "";
+      if (ofA.has(sha)) continue;
+      ofA.add(sha);
+      queue.push(...(this.commits.get(sha)?.parents ?? []));
+    }
+    const seen = new Set<string>();
+    for (const queue = [b]; queue.length; ) {
+      const sha = queue.shift() ?? "";
+      if (ofA.has(sha)) return sha;
+      if (seen.has(sha)) continue;
+      seen.add(sha);
+      queue.push(...(this.commits.get(sha)?.parents ?? []));
+    }
+    return undefined;
   }
 
   /** Every file of a tree with its content. */

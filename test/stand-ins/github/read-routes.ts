@@ -1,4 +1,21 @@
-import { commitJson, deploymentJson, deploymentStatusJson, fileJson, fullPullJson, pullJson, refJson, releaseJson, repoJson, type Origin } from "./shapes.js";
+import {
+  commitJson,
+  contentEntryJson,
+  deploymentJson,
+  deploymentStatusJson,
+  fileContentJson,
+  fileJson,
+  fullPullJson,
+  issueCommentJson,
+  issueJson,
+  pullIssueJson,
+  pullJson,
+  refJson,
+  releaseJson,
+  repoJson,
+  treeJson,
+  type Origin,
+} from "./shapes.js";
 import { GitHubApiError, notFound, page, type StandInRequest, type StandInResponse } from "./wire.js";
 
 /** A route under /repos/{owner}/{repo}: `pattern` matches the rest of the path; its groups become `params`. */
@@ -89,6 +106,57 @@ export const readRoutes: Route[] = [
       const c = repo.git.commit(params[0] ?? "");
       if (!c) throw notFound("https://docs.github.com/rest/git/commits#get-a-commit-object");
       return ok({ sha: c.sha, url: `${o.api}/repos/${repo.fullName}/git/commits/${c.sha}`, author: c.author, committer: c.committer, message: c.message, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })) });
+    },
+  },
+  {
+    // GitHub takes a tree sha, a commit sha or a branch name here; any `recursive` value (even 0) recurses.
+    method: "GET",
+    pattern: /^\/git\/trees\/(.+)$/,
+    handle: ({ repo, params, url }, o) => {
+      const ref = params[0] ?? "";
+      const sha = repo.git.tree(ref) ? ref : repo.git.commit(repo.resolve(ref) ?? "")?.tree;
+      const entries = sha === undefined ? undefined : repo.git.entries(sha, url.searchParams.has("recursive"));
+      if (sha === undefined || !entries) throw notFound("https://docs.github.com/rest/git/trees#get-a-tree");
+      return ok(treeJson(o, repo, sha, entries));
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/contents(?:\/(.*))?$/,
+    handle: ({ repo, params, url }, o) => {
+      const docs = "https://docs.github.com/rest/repos/contents#get-repository-content";
+      const path = (params[0] ?? "").replace(/^\/+|\/+$/g, "");
+      const ref = url.searchParams.get("ref") ?? repo.defaultBranch;
+      const commit = repo.git.commit(repo.resolve(ref) ?? "");
+      if (!commit) throw new GitHubApiError(404, `No commit found for the ref ${ref}`, undefined, docs);
+      const file = path ? repo.git.tree(commit.tree)?.get(path) : undefined;
+      if (file) return ok(fileContentJson(o, repo, ref, path, file.sha));
+      const dir = path ? repo.git.subtree(commit.tree, path) : commit.tree;
+      const entries = dir === undefined ? undefined : repo.git.entries(dir, false);
+      if (!entries) throw notFound(docs);
+      return ok(entries.map((e) => contentEntryJson(o, repo, ref, { path: path ? `${path}/${e.path}` : e.path, type: e.type === "blob" ? "file" : "dir", sha: e.sha })));
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/issues\/(\d+)$/,
+    handle: ({ repo, params }, o) => {
+      const n = Number(params[0]);
+      const issue = repo.issues.find((i) => i.number === n);
+      if (issue) return ok(issueJson(o, repo, issue));
+      const pull = repo.pulls.find((p) => p.number === n);
+      if (pull) return ok(pullIssueJson(o, repo, pull));
+      throw notFound("https://docs.github.com/rest/issues/issues#get-an-issue");
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/issues\/(\d+)\/comments$/,
+    handle: ({ repo, params, url }, o) => {
+      const n = Number(params[0]);
+      if (!repo.hasIssueOrPull(n)) throw notFound("https://docs.github.com/rest/issues/comments#list-issue-comments");
+      const since = url.searchParams.get("since");
+      return page(url, repo.comments(n).filter((c) => !since || c.updatedAt >= since), (c) => issueCommentJson(o, repo, c));
     },
   },
 ];

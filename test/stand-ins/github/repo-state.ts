@@ -1,4 +1,4 @@
-import { GitStore, type FileChange, type GitCommit } from "./git-store.js";
+import { GitStore, type FileChange, type FlatTree, type GitCommit } from "./git-store.js";
 
 export type Pull = {
   number: number;
@@ -11,9 +11,26 @@ export type Pull = {
   base: { ref: string; sha: string };
   createdAt: string;
   updatedAt: string;
+  closedAt: string | null;
   mergedAt: string | null;
   mergedBy: string | null;
+  mergeCommitSha: string | null;
 };
+/** A comment on an issue or a pull request's conversation (GitHub's issue comments). */
+export type IssueComment = { id: number; issue: number; body: string; user: string; createdAt: string; updatedAt: string };
+
+export type MergeMethod = "merge" | "squash" | "rebase";
+export type MergeOptions = { by: string; method?: MergeMethod; sha?: string; commitTitle?: string; commitMessage?: string };
+/** Why a merge was refused: the API answers 404, 405 and 409 for these. */
+export type MergeRefusal = { code: "not_found" } | { code: "not_mergeable"; reason: "not_open" | "conflict"; paths: string[] } | { code: "head_modified"; head: string };
+export type MergeResult = { ok: true; value: GitCommit } | { ok: false; error: MergeRefusal };
+export type PullUpdate = { title?: string; body?: string | null; state?: "open" | "closed" };
+export type PullUpdateResult = { ok: true; value: Pull } | { ok: false; error: { code: "not_found" } | { code: "merged" } };
+
+type Entry = { mode: string; sha: string };
+const sameEntry = (a: Entry | undefined, b: Entry | undefined) => a?.sha === b?.sha && a?.mode === b?.mode;
+/** GitHub's web-flow identity commits the merges made on github.com. */
+const WEB_FLOW = { name: "GitHub", email: "noreply@github.com" };
 export type Issue = { number: number; title: string; body: string | null; labels: string[]; user: string; createdAt: string };
 export type DeploymentStatus = { id: number; state: string; description: string; environmentUrl: string; logUrl: string; createdAt: string; creator: string };
 export type Deployment = { id: number; ref: string; sha: string; task: string; environment: string; description: string | null; creator: string; createdAt: string; statuses: DeploymentStatus[] };
@@ -30,6 +47,7 @@ export class RepoState {
   readonly issues: Issue[] = [];
   readonly deployments: Deployment[] = [];
   readonly releases: Release[] = [];
+  private readonly issueComments: IssueComment[] = [];
   /** Pull requests and issues share one number sequence on GitHub. */
   private nextNumber = 1;
   private nextId = 1000;
@@ -91,24 +109,178 @@ export class RepoState {
       base: { ref: p.base, sha: this.resolve(p.base) ?? "" },
       createdAt: at,
       updatedAt: at,
+      closedAt: null,
       mergedAt: null,
       mergedBy: null,
+      mergeCommitSha: null,
     };
     this.pulls.push(pull);
     return pull;
   }
 
+  /** Marks a pull request closed (merged or not) without touching any branch; `mergePull` merges for real. */
   closePull(number: number, opts: { merged: boolean; at?: string; by?: string }): void {
     const pull = this.pulls.find((p) => p.number === number);
     if (!pull) throw new Error(`no pull ${number}`);
     const at = opts.at ?? this.now().toISOString();
-    Object.assign(pull, { state: "closed", updatedAt: at, mergedAt: opts.merged ? at : null, mergedBy: opts.merged ? (opts.by ?? "octocat") : null });
+    pull.head.sha = this.headSha(pull);
+    Object.assign(pull, { state: "closed", updatedAt: at, closedAt: at, mergedAt: opts.merged ? at : null, mergedBy: opts.merged ? (opts.by ?? "octocat") : null });
   }
 
-  /** The files a pull request changes: its head's tree against its base as it was when opened. */
+  /** An open pull request's head follows its branch, as on GitHub; a closed one keeps the head it closed with. */
+  headSha(pull: Pull): string {
+    return (pull.state === "open" && this.refs.get(`refs/heads/${pull.head.ref}`)) || pull.head.sha;
+  }
+
+  /** The files a pull request changes: its head's tree against where it forked from its base as the pull was opened. */
   pullFiles(pull: Pull): FileChange[] {
-    const tree = (sha: string) => this.git.commit(sha)?.tree;
-    return this.git.diff(tree(pull.base.sha), tree(pull.head.sha) ?? "");
+    const head = this.headSha(pull);
+    return this.git.diff(this.treeOf(this.git.mergeBase(pull.base.sha, head) ?? pull.base.sha), this.treeOf(head) ?? "");
+  }
+
+  /** Whether an open pull request merges cleanly into its base branch as it is now. */
+  mergeable(pull: Pull): boolean {
+    return this.mergePlan(pull)?.conflicts.length === 0;
+  }
+
+  /**
+   * Merges a pull request as PUT pulls/{n}/merge does: the base branch moves to a merge commit
+   * (two parents), a squashed commit, or the pull's commits replayed (one parent each). Refuses a
+   * pull that is not open, a `sha` that is not the head's, and a base that changed a path the pull
+   * changes since the pull forked from it (conflicts are judged per file, not per line).
+   */
+  mergePull(number: number, m: MergeOptions): MergeResult {
+    const pull = this.pulls.find((p) => p.number === number);
+    if (!pull) return { ok: false, error: { code: "not_found" } };
+    if (pull.state !== "open") return { ok: false, error: { code: "not_mergeable", reason: "not_open", paths: [] } };
+    const head = this.headSha(pull);
+    if (m.sha !== undefined && m.sha !== head) return { ok: false, error: { code: "head_modified", head } };
+    const plan = this.mergePlan(pull);
+    if (!plan || plan.conflicts.length) return { ok: false, error: { code: "not_mergeable", reason: "conflict", paths: plan?.conflicts ?? [] } };
+
+    const at = this.now().toISOString();
+    const merger = { name: m.by, email: `${m.by}@users.noreply.github.com`, date: at };
+    const committer = { ...WEB_FLOW, date: at };
+    // The pull's own commits, oldest first (its head alone when the fork point is off the first-parent line).
+    const line = this.git.history(head);
+    const forkAt = line.findIndex((c) => c.sha === plan.mergeBase);
+    const commits = line.slice(0, forkAt < 0 ? 1 : forkAt).reverse();
+    const message = (title: string, body: string) => (body ? `${title}\n\n${body}` : title);
+    let result: GitCommit;
+    switch (m.method ?? "merge") {
+      case "merge":
+        result = this.git.putCommit({
+          tree: this.git.putTree(plan.tree),
+          parents: [plan.ours, head],
+          message: message(m.commitTitle ?? `Merge pull request #${pull.number} from ${this.owner}/${pull.head.ref}`, m.commitMessage ?? pull.title),
+          author: merger,
+          committer,
+          login: m.by,
+        });
+        break;
+      case "squash":
+        result = this.git.putCommit({
+          tree: this.git.putTree(plan.tree),
+          parents: [plan.ours],
+          message: message(m.commitTitle ?? `${pull.title} (#${pull.number})`, m.commitMessage ?? commits.map((c) => `* ${c.message}`).join("\n\n")),
+          author: merger,
+          committer,
+          login: m.by,
+        });
+        break;
+      case "rebase": {
+        // Each commit's own change replayed in order; the last one carries the three-way result,
+        // which is what a clean rebase ends at.
+        const ours = this.git.commit(plan.ours);
+        if (!ours) throw new Error(`${pull.base.ref} points at ${plan.ours}, which is no commit`);
+        let parent = plan.ours;
+        let tree = new Map(this.git.tree(ours.tree) ?? []);
+        result = ours;
+        for (const [i, c] of commits.entries()) {
+          const before = this.git.tree(this.treeOf(c.parents[0] ?? "") ?? "") ?? new Map<string, Entry>();
+          const after = this.git.tree(c.tree) ?? new Map<string, Entry>();
+          for (const path of new Set([...before.keys(), ...after.keys()])) {
+            const e = after.get(path);
+            if (sameEntry(before.get(path), e)) continue;
+            if (e) tree.set(path, e);
+            else tree.delete(path);
+          }
+          if (i === commits.length - 1) tree = new Map(plan.tree);
+          result = this.git.putCommit({ tree: this.git.putTree(tree), parents: [parent], message: c.message, author: c.author, committer, login: c.login });
+          parent = result.sha;
+        }
+        break;
+      }
+    }
+    this.refs.set(`refs/heads/${pull.base.ref}`, result.sha);
+    Object.assign(pull, { state: "closed", head: { ref: pull.head.ref, sha: head }, updatedAt: at, closedAt: at, mergedAt: at, mergedBy: m.by, mergeCommitSha: result.sha });
+    return { ok: true, value: result };
+  }
+
+  /** PATCH pulls/{n}: a new title or body, closing without merging, or reopening one that was not merged. */
+  updatePull(number: number, u: PullUpdate): PullUpdateResult {
+    const pull = this.pulls.find((p) => p.number === number);
+    if (!pull) return { ok: false, error: { code: "not_found" } };
+    if (u.state === "open" && pull.mergedAt) return { ok: false, error: { code: "merged" } };
+    const at = this.now().toISOString();
+    if (u.state === "closed" && pull.state === "open") {
+      pull.head.sha = this.headSha(pull);
+      Object.assign(pull, { state: "closed", closedAt: at });
+    }
+    if (u.state === "open" && pull.state === "closed") Object.assign(pull, { state: "open", closedAt: null });
+    if (u.title !== undefined) pull.title = u.title;
+    if (u.body !== undefined) pull.body = u.body;
+    pull.updatedAt = at;
+    return { ok: true, value: pull };
+  }
+
+  /** Comments on issue or pull request `number`, oldest first. */
+  comments(number: number): IssueComment[] {
+    return this.issueComments.filter((c) => c.issue === number);
+  }
+
+  /** Whether an issue or a pull request has this number (they share one sequence). */
+  hasIssueOrPull(number: number): boolean {
+    return this.pulls.some((p) => p.number === number) || this.issues.some((i) => i.number === number);
+  }
+
+  /** Comments on an issue or a pull request; undefined when neither has that number. */
+  addComment(number: number, c: { body: string; user: string }): IssueComment | undefined {
+    if (!this.hasIssueOrPull(number)) return undefined;
+    const at = this.now().toISOString();
+    const comment = { id: this.nextId++, issue: number, body: c.body, user: c.user, createdAt: at, updatedAt: at };
+    this.issueComments.push(comment);
+    return comment;
+  }
+
+  /**
+   * The three-way merge of a pull request into its base branch as it is now, per file: the pull's
+   * changes since its merge base applied to the base's tree; a file both sides changed differently
+   * is a conflict. Undefined when the base branch is gone.
+   */
+  private mergePlan(pull: Pull): { ours: string; mergeBase: string; tree: FlatTree; conflicts: string[] } | undefined {
+    const ours = this.refs.get(`refs/heads/${pull.base.ref}`);
+    if (!ours) return undefined;
+    const head = this.headSha(pull);
+    const mergeBase = this.git.mergeBase(pull.base.sha, head) ?? pull.base.sha;
+    const files = (sha: string) => this.git.tree(this.treeOf(sha) ?? "") ?? new Map<string, Entry>();
+    const [base, mine, theirs] = [files(mergeBase), files(ours), files(head)];
+    const tree = new Map(mine);
+    const conflicts: string[] = [];
+    for (const path of [...new Set([...base.keys(), ...theirs.keys()])].sort()) {
+      const b = base.get(path);
+      const t = theirs.get(path);
+      if (sameEntry(b, t)) continue;
+      const o = mine.get(path);
+      if (!sameEntry(o, b) && !sameEntry(o, t)) conflicts.push(path);
+      if (t) tree.set(path, t);
+      else tree.delete(path);
+    }
+    return { ours, mergeBase, tree, conflicts };
+  }
+
+  private treeOf(commitSha: string): string | undefined {
+    return this.git.commit(commitSha)?.tree;
   }
 
   openIssue(i: { title: string; body?: string | null; labels?: string[]; user: string }): Issue {

@@ -8,10 +8,12 @@ import { writeRoutes } from "./write-routes.js";
 import { GitHubApiError, notFound, type StandInResponse } from "./wire.js";
 
 export type GitHubStandInOptions = {
-  /** The one token the stand-in accepts (as `token X` or `Bearer X`). */
+  /** The bot's token (as `token X` or `Bearer X`); `users` may add more. */
   token: string;
   /** The login that token belongs to (author of the issues, commits and pull requests it creates). */
   login?: string;
+  /** More accounts, token to login, so a test can act as someone else (a human reviewer merging, say). */
+  users?: Record<string, string>;
   /** Requests allowed per window, as GitHub's primary rate limit counts them. */
   rateLimit?: number;
   now?: () => Date;
@@ -37,13 +39,14 @@ const ROUTES: Route[] = [...readRoutes, ...writeRoutes];
 const REPO_PATH = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/;
 
 /**
- * A local stand-in of GitHub's REST API for exactly what the github MCP server calls, speaking
+ * A local stand-in of GitHub's REST API for exactly what our Octokit code calls (the github MCP server, the GitOps path), speaking
  * the real wire protocol (auth, JSON errors, `Link` pagination, `x-ratelimit-*`), over in-memory
  * repositories whose git objects are real enough that a pull request's branch holds its files.
  */
 export async function startGitHubStandIn(opts: GitHubStandInOptions): Promise<GitHubStandIn> {
   const now = opts.now ?? (() => new Date());
-  const login = opts.login ?? "autodevops-bot";
+  // Whoever's token came is the acting login; the bot's own token wins over a `users` entry for it.
+  const logins = new Map([...Object.entries(opts.users ?? {}), [opts.token, opts.login ?? "autodevops-bot"]]);
   const repos = new Map<string, RepoState>();
   const requests: RecordedRequest[] = [];
   const limit = opts.rateLimit ?? 5000;
@@ -57,7 +60,8 @@ export async function startGitHubStandIn(opts: GitHubStandInOptions): Promise<Gi
     requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search });
     const auth = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
     if (auth === undefined) throw new GitHubApiError(401, "Requires authentication");
-    if (auth !== opts.token) throw new GitHubApiError(401, "Bad credentials");
+    const login = logins.get(auth);
+    if (login === undefined) throw new GitHubApiError(401, "Bad credentials");
     if (remaining <= 0) throw new GitHubApiError(403, "API rate limit exceeded for user ID 1.", undefined, "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api");
     remaining--;
     const fault = faults.findIndex((f) => f.method === req.method && f.path.test(url.pathname));

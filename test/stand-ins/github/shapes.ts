@@ -1,5 +1,5 @@
-import type { FileChange, GitCommit } from "./git-store.js";
-import type { Deployment, DeploymentStatus, Issue, Pull, Release, RepoState } from "./repo-state.js";
+import type { FileChange, GitCommit, TreeEntry } from "./git-store.js";
+import type { Deployment, DeploymentStatus, Issue, IssueComment, Pull, Release, RepoState } from "./repo-state.js";
 
 // The JSON GitHub's REST API answers with, cut down to the fields a client commonly reads.
 
@@ -60,10 +60,11 @@ export function pullJson(o: Origin, r: RepoState, p: Pull) {
     labels: [],
     created_at: p.createdAt,
     updated_at: p.updatedAt,
-    closed_at: p.state === "closed" ? p.updatedAt : null,
+    closed_at: p.closedAt,
     merged_at: p.mergedAt,
     draft: p.draft,
-    head: branch(p.head),
+    merge_commit_sha: p.mergeCommitSha,
+    head: branch({ ref: p.head.ref, sha: r.headSha(p) }),
     base: branch(p.base),
     html_url: `${o.web}/${r.fullName}/pull/${p.number}`,
     author_association: "MEMBER",
@@ -73,13 +74,15 @@ export function pullJson(o: Origin, r: RepoState, p: Pull) {
 /** A single pull request (GET pulls/{n}) carries merge state and size besides the list fields. */
 export function fullPullJson(o: Origin, r: RepoState, p: Pull) {
   const files = r.pullFiles(p);
+  const mergeable = p.state === "open" ? r.mergeable(p) : null;
   return {
     ...pullJson(o, r, p),
     merged: p.mergedAt !== null,
-    mergeable: p.state === "open" ? true : null,
+    mergeable,
+    mergeable_state: mergeable === null ? "unknown" : mergeable ? "clean" : "dirty",
     merged_by: p.mergedBy ? userJson(o, p.mergedBy) : null,
-    comments: 0,
-    commits: Math.max(r.git.history(p.head.sha).findIndex((c) => c.sha === p.base.sha), 1),
+    comments: r.comments(p.number).length,
+    commits: Math.max(r.git.history(r.headSha(p)).findIndex((c) => c.sha === p.base.sha), 1),
     additions: files.reduce((n, f) => n + f.additions, 0),
     deletions: files.reduce((n, f) => n + f.deletions, 0),
     changed_files: files.length,
@@ -159,11 +162,95 @@ export const issueJson = (o: Origin, r: RepoState, i: Issue) => ({
   user: userJson(o, i.user),
   labels: i.labels.map((name, n) => ({ id: n + 1, name, color: "ededed", default: false })),
   assignees: [],
-  comments: 0,
+  comments: r.comments(i.number).length,
+  comments_url: `${o.api}/repos/${r.fullName}/issues/${i.number}/comments`,
   created_at: i.createdAt,
   updated_at: i.createdAt,
   closed_at: null,
 });
+
+/** GET issues/{n} for a pull request's number: the issue side of the pull, with a `pull_request` key. */
+export const pullIssueJson = (o: Origin, r: RepoState, p: Pull) => ({
+  url: `${o.api}/repos/${r.fullName}/issues/${p.number}`,
+  html_url: `${o.web}/${r.fullName}/pull/${p.number}`,
+  id: p.number + 900_000,
+  number: p.number,
+  title: p.title,
+  body: p.body,
+  state: p.state,
+  user: userJson(o, p.user),
+  labels: [],
+  assignees: [],
+  comments: r.comments(p.number).length,
+  comments_url: `${o.api}/repos/${r.fullName}/issues/${p.number}/comments`,
+  created_at: p.createdAt,
+  updated_at: p.updatedAt,
+  closed_at: p.closedAt,
+  draft: p.draft,
+  pull_request: {
+    url: `${o.api}/repos/${r.fullName}/pulls/${p.number}`,
+    html_url: `${o.web}/${r.fullName}/pull/${p.number}`,
+    diff_url: `${o.web}/${r.fullName}/pull/${p.number}.diff`,
+    patch_url: `${o.web}/${r.fullName}/pull/${p.number}.patch`,
+    merged_at: p.mergedAt,
+  },
+});
+
+export function issueCommentJson(o: Origin, r: RepoState, c: IssueComment) {
+  const onPull = r.pulls.some((p) => p.number === c.issue);
+  return {
+    id: c.id,
+    node_id: Buffer.from(`IssueComment:${r.fullName}:${c.id}`).toString("base64"),
+    url: `${o.api}/repos/${r.fullName}/issues/comments/${c.id}`,
+    html_url: `${o.web}/${r.fullName}/${onPull ? "pull" : "issues"}/${c.issue}#issuecomment-${c.id}`,
+    issue_url: `${o.api}/repos/${r.fullName}/issues/${c.issue}`,
+    body: c.body,
+    user: userJson(o, c.user),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    author_association: "MEMBER",
+  };
+}
+
+/** A Git Trees API tree: blobs carry their size, directories are `tree` entries. */
+export function treeJson(o: Origin, r: RepoState, sha: string, entries: TreeEntry[]) {
+  const api = `${o.api}/repos/${r.fullName}/git`;
+  return {
+    sha,
+    url: `${api}/trees/${sha}`,
+    tree: entries.map((e) =>
+      e.type === "blob"
+        ? { path: e.path, mode: e.mode, type: e.type, sha: e.sha, size: Buffer.byteLength(r.git.blob(e.sha) ?? ""), url: `${api}/blobs/${e.sha}` }
+        : { path: e.path, mode: e.mode, type: e.type, sha: e.sha, url: `${api}/trees/${e.sha}` },
+    ),
+    truncated: false,
+  };
+}
+
+/** One entry of the contents API (a directory listing's item, or a file without its content). */
+export function contentEntryJson(o: Origin, r: RepoState, ref: string, e: { path: string; type: "file" | "dir"; sha: string }) {
+  const self = `${o.api}/repos/${r.fullName}/contents/${e.path}?ref=${encodeURIComponent(ref)}`;
+  const git = `${o.api}/repos/${r.fullName}/git/${e.type === "file" ? "blobs" : "trees"}/${e.sha}`;
+  const html = `${o.web}/${r.fullName}/${e.type === "file" ? "blob" : "tree"}/${ref}/${e.path}`;
+  return {
+    type: e.type,
+    size: e.type === "file" ? Buffer.byteLength(r.git.blob(e.sha) ?? "") : 0,
+    name: e.path.slice(e.path.lastIndexOf("/") + 1),
+    path: e.path,
+    sha: e.sha,
+    url: self,
+    git_url: git,
+    html_url: html,
+    download_url: e.type === "file" ? `${o.web}/raw/${r.fullName}/${ref}/${e.path}` : null,
+    _links: { self, git, html },
+  };
+}
+
+/** A file through the contents API: its entry plus its content, base64 in lines of 60 as GitHub sends it. */
+export function fileContentJson(o: Origin, r: RepoState, ref: string, path: string, sha: string) {
+  const base64 = Buffer.from(r.git.blob(sha) ?? "", "utf8").toString("base64");
+  return { ...contentEntryJson(o, r, ref, { path, type: "file", sha }), content: (base64.match(/.{1,60}/g) ?? []).map((line) => `${line}\n`).join(""), encoding: "base64" };
+}
 
 /** A stable small number for a name, for `id` fields. */
 function loginId(login: string): number {

@@ -1,9 +1,12 @@
 import type { Route } from "./read-routes.js";
-import { fullPullJson, gitCommitJson, issueJson, refJson } from "./shapes.js";
-import { GitHubApiError, stringField, validationFailed, type StandInResponse } from "./wire.js";
+import type { MergeMethod } from "./repo-state.js";
+import { fullPullJson, gitCommitJson, issueCommentJson, issueJson, refJson } from "./shapes.js";
+import { GitHubApiError, notFound, stringField, validationFailed, type StandInResponse } from "./wire.js";
 
 const created = (body: unknown): StandInResponse => ({ status: 201, body });
 const FILE_MODES = new Set(["100644", "100755", "120000"]);
+const MERGE_METHODS: readonly string[] = ["merge", "squash", "rebase"] satisfies MergeMethod[];
+const isMergeMethod = (m: string): m is MergeMethod => MERGE_METHODS.includes(m);
 
 type TreeEntryIn = { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown; content?: unknown };
 
@@ -100,6 +103,66 @@ export const writeRoutes: Route[] = [
       const draft = (body as { draft?: unknown }).draft === true;
       const pull = repo.openPull({ title, body: stringField(body, "body", "PullRequest", { optional: true }) ?? null, head, base, user: login, draft });
       return created(fullPullJson(o, repo, pull));
+    },
+  },
+  {
+    method: "PUT",
+    pattern: /^\/pulls\/(\d+)\/merge$/,
+    handle: ({ repo, params, body, login }) => {
+      const docs = "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request";
+      const method = stringField(body, "merge_method", "PullRequest", { optional: true }) ?? "merge";
+      if (!isMergeMethod(method)) throw new GitHubApiError(422, `Invalid request.\n\nFor 'properties/merge_method', "${method}" is not a member of ["merge", "squash", "rebase"].`, undefined, docs);
+      const merged = repo.mergePull(Number(params[0]), {
+        by: login,
+        method,
+        sha: stringField(body, "sha", "PullRequest", { optional: true }),
+        commitTitle: stringField(body, "commit_title", "PullRequest", { optional: true }),
+        commitMessage: stringField(body, "commit_message", "PullRequest", { optional: true }),
+      });
+      if (merged.ok) return { status: 200, body: { sha: merged.value.sha, merged: true, message: "Pull Request successfully merged" } };
+      switch (merged.error.code) {
+        case "not_found":
+          throw notFound(docs);
+        case "not_mergeable":
+          throw new GitHubApiError(405, "Pull Request is not mergeable", undefined, docs);
+        case "head_modified":
+          throw new GitHubApiError(409, "Head branch was modified. Review and try the merge again.", undefined, docs);
+      }
+    },
+  },
+  {
+    method: "PATCH",
+    pattern: /^\/pulls\/(\d+)$/,
+    handle: ({ repo, params, body }, o) => {
+      const docs = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request";
+      const state = stringField(body, "state", "PullRequest", { optional: true });
+      if (state !== undefined && state !== "open" && state !== "closed") throw validationFailed("PullRequest", [{ field: "state", code: "invalid" }]);
+      const rawBody = body && typeof body === "object" ? (body as Record<string, unknown>).body : undefined;
+      const updated = repo.updatePull(Number(params[0]), {
+        title: stringField(body, "title", "PullRequest", { optional: true }),
+        // An explicit null clears the description, as on GitHub.
+        body: rawBody === null ? null : stringField(body, "body", "PullRequest", { optional: true }),
+        state,
+      });
+      if (updated.ok) return { status: 200, body: fullPullJson(o, repo, updated.value) };
+      switch (updated.error.code) {
+        case "not_found":
+          throw notFound(docs);
+        case "merged":
+          throw validationFailed("PullRequest", [{ field: "state", code: "custom", message: "state cannot be changed. The pull request cannot be reopened." }]);
+      }
+    },
+  },
+  {
+    // Pull requests are issues too: their conversation's comments are issue comments.
+    method: "POST",
+    pattern: /^\/issues\/(\d+)\/comments$/,
+    handle: ({ repo, params, body, login }, o) => {
+      const n = Number(params[0]);
+      // GitHub answers 404 for an unknown number before it looks at the body.
+      const comment = repo.hasIssueOrPull(n) ? repo.addComment(n, { body: stringField(body, "body", "IssueComment"), user: login }) : undefined;
+      if (!comment) throw notFound("https://docs.github.com/rest/issues/comments#create-an-issue-comment");
+      return created(issueCommentJson(o, repo, comment));
     },
   },
 ];
