@@ -13,6 +13,7 @@ import {
   type AuditEvent,
   type Incident,
   type IncidentStatus,
+  type AuditQuery,
   type NewAuditEvent,
   type Result,
 } from "@autodevops/shared";
@@ -131,11 +132,15 @@ class FakeApi implements ScarletApi {
   }
 }
 
-/** An audit log that keeps what is appended. */
+/** An audit log that keeps what is appended; `history` is what `query` pages through, by incident. */
 function auditRecorder() {
   const events: NewAuditEvent[] = [];
+  const history: AuditEvent[] = [];
   return {
     events,
+    history,
+    query: async (q: AuditQuery): Promise<Result<AuditEvent[], never>> =>
+      ok(history.filter((e) => e.incidentId === q.incidentId && e.seq > (q.cursor ?? 0)).slice(0, q.limit ?? 100)),
     rejections: () => events.filter((e) => e.type === "input.rejected"),
     append: async (e: NewAuditEvent): Promise<Result<AuditEvent, never>> => {
       events.push(e);
@@ -435,6 +440,29 @@ describe("GET /api", () => {
     expect(found.status).toBe(200);
     expect(await found.json()).toMatchObject({ id: "inc-2", status: "resolved" });
     expect((await fetch(`${base}/api/incidents/inc-9`)).status).toBe(404);
+  });
+
+  it("returns an incident's postmortem as Markdown from its audit log (paged), and 404 JSON for an unknown one", async () => {
+    const { api, audit, base } = await start();
+    const inc2 = api.incidents[1]!;
+    inc2.rootCause = { kind: "crashloop", cluster: "prod", namespace: "shop", workload: "cart", summary: "cart exits on a missing REDIS_URL", evidence: ["exit code 1"] };
+    inc2.resolvedAt = "2026-11-22T10:05:00.000Z";
+    const h = "0".repeat(64);
+    const event = (seq: number, type: string): AuditEvent => ({ seq, at: "2026-11-22T10:00:01.000Z", actor: "scarlet", type, incidentId: "inc-2", target: null, cluster: "prod", namespace: "shop", data: {}, prevHash: h, hash: h });
+    audit.history.push(event(1, "incident.opened"), ...Array.from({ length: 1200 }, (_, n) => event(n + 2, "finding.recorded")), event(1202, "incident.resolved"));
+    api.incidents.push({ ...incident("inc-pod", "resolved", "2026-11-22T10:00:05.000Z"), title: "checkout 5xx", symptomOf: "inc-2" });
+    const res = await fetch(`${base}/api/incidents/inc-2/postmortem`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
+    const text = await res.text();
+    expect(text).toMatch(/^# Postmortem: cart crash looping \(inc-2\)$/m);
+    expect(text).toContain("- **Summary:** cart exits on a missing REDIS\\_URL");
+    expect(text).toContain("- 10:00:01 — 1200 findings recorded (until 10:00:01)");
+    expect(text).toContain("- 10:00:01 — incident resolved");
+    expect(text).toContain("- checkout 5xx (inc-pod, opened 10:00:05)");
+    const missing = await fetch(`${base}/api/incidents/inc-9/postmortem`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "no incident inc-9" });
   });
 
   it("lists pending approvals with their decision fields", async () => {

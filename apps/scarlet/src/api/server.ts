@@ -6,6 +6,7 @@ import {
   IncidentStatus,
   Timestamp,
   metricsHandler,
+  type AuditEvent,
   type AuditStore,
   type Logger,
   type ServiceMetrics,
@@ -15,6 +16,7 @@ import { basicCredentials, basicMatches, bearerToken, findByToken, secret, secre
 import { ChangeRequest } from "../runtime/change-requests.js";
 import { declaredLength, formatIssues, isJsonContentType, readBodyLimited, sendJson } from "@autodevops/shared";
 import type { ScarletApi } from "./scarlet-api.js";
+import { writePostmortem } from "../postmortem/postmortem.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
@@ -25,7 +27,8 @@ export interface ScarletServerOptions {
   approvers: { token: string; user: string }[];
   /** How Alertmanager authenticates on `POST /alerts`: a bearer token, basic auth, or either. */
   alerts: { bearerToken?: string; basic?: { username: string; password: string } };
-  audit: Pick<AuditStore, "append">;
+  /** `query` reads an incident's events for its postmortem. */
+  audit: Pick<AuditStore, "append" | "query">;
   /** `scarlet_http_requests_total` is registered here, so one ServiceMetrics serves one server. */
   metrics: ServiceMetrics;
   log: Logger;
@@ -130,6 +133,20 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
           const incident = await api.getIncident(id);
           if (incident === undefined) return sendJson(res, 404, { error: `no incident ${id}` });
           sendJson(res, 200, incident);
+        },
+      },
+    },
+    {
+      pattern: "/api/incidents/{id}/postmortem",
+      match: /^\/api\/incidents\/([^/]+)\/postmortem$/,
+      methods: {
+        GET: async ({ res, id }) => {
+          const incident = await api.getIncident(id);
+          if (incident === undefined) return sendJson(res, 404, { error: `no incident ${id}` });
+          // Symptoms are folded in after their root opens, so they were updated since then.
+          const [events, recent] = await Promise.all([incidentEvents(audit, id), api.listIncidents({ since: new Date(incident.openedAt) })]);
+          const pm = writePostmortem({ incident, events, symptoms: recent.filter((i) => i.symptomOf === id), now: new Date() });
+          res.writeHead(200, { "content-type": "text/markdown; charset=utf-8" }).end(pm.markdown);
         },
       },
     },
@@ -243,7 +260,7 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
     const method = req.method === "HEAD" && found.methods.GET ? "GET" : (req.method ?? "");
     const handler = found.methods[method];
     if (handler === undefined) return sendJson(res, 405, { error: `${req.method} not allowed on ${found.pattern}` }, { allow: allowed.join(", ") });
-    if (found.pattern.endsWith("{id}")) {
+    if (found.pattern.includes("{id}")) {
       try {
         ctx.id = decodeURIComponent(ctx.id);
       } catch {
@@ -252,6 +269,19 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
     }
     await handler(ctx);
   }
+}
+
+/** An incident's audit events, oldest first, a page of 1000 at a time (at most 5000). */
+async function incidentEvents(audit: Pick<AuditStore, "query">, incidentId: string): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  for (let cursor: number | undefined; events.length < 5000; ) {
+    const r = await audit.query({ incidentId, order: "asc", limit: 1000, ...(cursor !== undefined ? { cursor } : {}) });
+    if (!r.ok) throw new Error(`audit log of ${incidentId}: ${r.error.message}`);
+    events.push(...r.value);
+    if (r.value.length < 1000) break;
+    cursor = r.value.at(-1)?.seq;
+  }
+  return events;
 }
 
 type PreparedAuth = {
