@@ -46,11 +46,15 @@ export function writePostmortem(input: PostmortemInput): Postmortem {
   const undone = new Set(ofType(events, "action.undone").map((e) => str(e.data.actionId)));
   const verifiedBad = new Set(ofType(events, "verification.failed").map((e) => str(e.data.actionId)));
   const viaGitops = new Set(events.filter((e) => e.data.via === "gitops").map((e) => str(e.data.actionId)));
-  const approver =
-    ofType(events, "approval.decided")
-      .filter((e) => e.data.decision === "approve")
-      .map((e) => personOf(e.actor))
-      .at(-1) ?? succeeded.map((a) => /approved by (.+)\)$/.exec(a.by)?.[1]).find((b) => b !== undefined);
+  // The fix's own `by` names its approver ("scarlet (approved by alice)", "argocd (… merged by alice)");
+  // the approval log speaks only when no fix says it ran on Scarlet's say alone.
+  const approverInBy = succeeded.map((a) => /(?:approved|merged) by ([^)]+)\)$/.exec(a.by)?.[1]).find((b) => b !== undefined);
+  const approvedEvent = succeeded.some((a) => a.by === "scarlet")
+    ? undefined
+    : ofType(events, "approval.decided")
+        .filter((e) => e.data.decision === "approve")
+        .at(-1)?.actor;
+  const approver = approverInBy ?? approvedEvent;
 
   const where = [`cluster ${md(i.cluster, 100)}`, i.namespace ? `namespace ${md(i.namespace, 100)}` : "", i.workload ? `workload ${md(i.workload, 100)}` : "", i.node ? `node ${md(i.node, 100)}` : ""]
     .filter((s) => s !== "")
@@ -63,7 +67,7 @@ export function writePostmortem(input: PostmortemInput): Postmortem {
       : succeeded.length === 0
         ? `resolved without a change${i.decision?.route === "none" ? ": nothing was broken" : resolvedReason ? `: ${md(resolvedReason)}` : ""}`
         : approver !== undefined
-          ? `resolved after approval by ${md(approver, 100)}`
+          ? `resolved after approval by ${md(personOf(approver), 100)}`
           : "resolved automatically";
 
   const out: string[] = [];
@@ -74,7 +78,7 @@ export function writePostmortem(input: PostmortemInput): Postmortem {
     "",
     `Blameless: this records what happened and what was done, not who is at fault. Written by Scarlet from incident ${md(i.id, 100)}'s audit log at ${stamp(now.toISOString())}.`,
   );
-  section("Summary", `${md(i.title)}.`, "", `- **Where:** ${where}`, `- **Severity:** ${i.severity}`, `- **Status:** ${i.status.replace(/_/g, " ")}`, `- **How it ended:** ${ended}`);
+  section("Summary", `- **What broke:** ${md(i.title)}`, `- **Where:** ${where}`, `- **Severity:** ${i.severity}`, `- **Status:** ${i.status.replace(/_/g, " ")}`, `- **How it ended:** ${ended}`);
 
   const impact = [`- **Opened:** ${stamp(i.openedAt)}`];
   const endMs = i.resolvedAt !== undefined ? Date.parse(i.resolvedAt) : now.getTime();

@@ -89,6 +89,8 @@ export function paramsShort(a: LooseAction): string {
       return `pod ${md(text(p.pod) ?? "?", 100)}`;
     case "rollback":
       return num(p.toRevision) !== undefined ? `revision ${num(p.toRevision)}` : "previous revision";
+    case "rollout-restart":
+      return text(p.workloadKind) && p.workloadKind !== "Deployment" ? md(String(p.workloadKind), 20) : "—";
     case "drain-node":
       return num(p.gracePeriodSeconds) !== undefined ? `grace ${num(p.gracePeriodSeconds)} s` : "—";
     default:
