@@ -44,7 +44,9 @@ export class IncidentRunner {
       incidentId,
       setTimeout(() => {
         this.#timers.delete(incidentId);
-        this.#enqueue(incidentId, () => this.#run(incidentId, { incidentId }));
+        // Poked while a run was under way, which then stopped to wait for a human (or finished):
+        // starting the thread again would decide anew and ask a second time.
+        this.#enqueue(incidentId, () => (["waiting", "done"].includes(this.phaseOf(incidentId)) ? Promise.resolve() : this.#run(incidentId, { incidentId })));
       }, delayMs),
     );
   }
