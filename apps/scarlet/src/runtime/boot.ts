@@ -70,6 +70,7 @@ export async function bootScarlet(o: BootOptions): Promise<BootedScarlet> {
         repo: new GitOpsRepo({ repo: g.repo, branch: g.branch, token: g.token, apiUrl: g.apiUrl, log: o.log.child({ component: "github" }) }),
         settings: { path: g.path, workloads: g.workloads, syncTimeoutMs: g.syncTimeoutMs, syncPollMs: sandbox ? 1000 : 5000 },
         pollMs: g.pollMs,
+        postmortems: g.postmortems,
       }
     : undefined;
   try {

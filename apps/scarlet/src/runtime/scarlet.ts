@@ -31,6 +31,7 @@ import { LeaderGuardedActionStore } from "./leader-election-guard.js";
 import { SignalPipeline } from "./signal-pipeline.js";
 import { GitOpsPath, type GitOpsSettings } from "../gitops/gitops-path.js";
 import type { GitOpsRepo } from "../gitops/gitops-repo.js";
+import { filePostmortems } from "./postmortem-filing.js";
 import { watchPullRequests } from "./pull-request-decisions.js";
 
 export interface ScarletOptions {
@@ -72,7 +73,7 @@ export interface ScarletOptions {
    */
   leadership?: Leadership;
   /** The GitOps change path (GITOPS_REPO and GITHUB_TOKEN set). */
-  gitops?: { repo: GitOpsRepo; settings: GitOpsSettings; pollMs: number };
+  gitops?: { repo: GitOpsRepo; settings: GitOpsSettings; pollMs: number; postmortems: "pr" | "issue" | "off" };
 }
 
 export interface RunningScarlet {
@@ -279,6 +280,11 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
   const stopPullRequestWatch = gitops
     ? watchPullRequests({ pending: () => stores.approvals.list({ status: "pending" }), gitops, ours: (id) => ours(id), decide: (id, d, by, via) => api.decideApproval(id, d, by, via), audit: o.audit, log: log.child({ component: "gitops" }), pollMs: o.gitops?.pollMs ?? 15_000 })
     : undefined;
+  const g = o.gitops;
+  const stopPostmortems =
+    g && g.postmortems !== "off"
+      ? filePostmortems({ mode: g.postmortems, repo: g.repo, incidents: (since) => stores.incidents.list({ since }), audit: o.audit, ours: (i) => leads(i.cluster), log: log.child({ component: "postmortems" }), now, everyMs: g.pollMs })
+      : undefined;
 
   const server = createScarletServer({ api, approvers: o.approvers, alerts: o.alertsAuth, audit: o.audit, metrics, log: log.child({ component: "http" }) });
   await new Promise<void>((resolve, reject) => {
@@ -322,6 +328,7 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       clearInterval(expiry);
       clearInterval(quietClose);
       stopPullRequestWatch?.();
+      stopPostmortems?.();
       if (decidedSweep) clearInterval(decidedSweep);
       await unsubscribe?.().catch(() => undefined);
       await new Promise<void>((resolve) => server.close(() => resolve()));
