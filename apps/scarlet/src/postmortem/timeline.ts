@@ -10,6 +10,8 @@ export function md(text: string, max = 300): string {
   let s = text.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
   if (s.length > max) s = `${s.slice(0, max - 1)}…`;
   s = s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_[\]|~#]/g, "\\$&");
+  // A mention in cluster text would notify a GitHub user or team once filed: a zero-width space breaks it.
+  s = s.replace(/@(?=[\w-])/g, "@\u200b");
   // Text that starts a list item or line must not open a list, heading underline or numbered item.
   return s.replace(/^([-+=])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
 }

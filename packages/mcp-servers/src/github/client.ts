@@ -38,8 +38,10 @@ export function createGitHubContext(opts: GitHubClientOptions): GitHubContext {
     userAgent: "autodevops-mcp-github",
     log: { debug: () => undefined, info: () => undefined, warn: (message: string) => log.warn({ octokit: message }, "octokit warning"), error: (message: string) => log.warn({ octokit: message }, "octokit error") },
     throttle: { onRateLimit: limitReached("GitHub rate limit reached"), onSecondaryRateLimit: limitReached("GitHub secondary rate limit reached") },
-    // Two retries of a 5xx (after 1 s, then 4 s) fit in a tool call's time; the plugin never retries 4xx.
-    retry: { retries: 2 },
+    // Two retries of a 5xx (after 1 s, then 4 s) fit in a tool call's time. The plugin's own list
+    // leaves 405 and 409 retryable; on GitHub they are answers (not mergeable, head modified, a
+    // conflict), so no 4xx is retried.
+    retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
   });
   const ctx = { apiUrl: opts.apiUrl, secrets: [opts.token] };
   const now = opts.now ?? (() => new Date());
