@@ -19,7 +19,7 @@ import {
 } from "@autodevops/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChangeRequest, ChangeRequestResult } from "../runtime/change-requests.js";
-import type { DecideError, ScarletApi } from "./scarlet-api.js";
+import type { DecideError, ProposeError, ScarletApi } from "./scarlet-api.js";
 import { createScarletServer, type ScarletServerOptions } from "./server.js";
 
 const ALERT_TOKEN = "alert-token-0123456789";
@@ -89,6 +89,8 @@ class FakeApi implements ScarletApi {
   ]);
   ready = true;
   failWith: Error | undefined;
+  /** Clusters this replica does not lead: a change request for one is refused as `not_leader`. */
+  notLeading = new Set<string>();
 
   private record(method: keyof ScarletApi, ...args: unknown[]) {
     this.calls.push({ method, args });
@@ -119,9 +121,11 @@ class FakeApi implements ScarletApi {
     this.approvals.set(id, decided);
     return ok(decided);
   }
-  async propose(request: ChangeRequest): Promise<ChangeRequestResult> {
+  async propose(request: ChangeRequest): Promise<Result<ChangeRequestResult, ProposeError>> {
     this.record("propose", request);
-    return { incidentId: "chg-1", approvalId: "apr-chg-1-1", route: "approval", reasons: ["matrix: scale is medium risk: ask for approval"] };
+    const cluster = request.action.cluster;
+    if (this.notLeading.has(cluster)) return err({ code: "not_leader", cluster, message: `replica scarlet-b does not lead cluster ${cluster}: change requests go to its leader` });
+    return ok({ incidentId: "chg-1", approvalId: "apr-chg-1-1", route: "approval", reasons: ["matrix: scale is medium risk: ask for approval"] });
   }
   async ingestAlerts(payload: AlertmanagerWebhook) {
     this.record("ingestAlerts", payload);
@@ -396,6 +400,21 @@ describe("POST /api/proposals", () => {
     expect((await propose(base, { ...scale, reason: "" })).status).toBe(400);
     expect(api.callsTo("propose")).toEqual([]);
     expect(audit.rejections().length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("answers 503 not_leader with Retry-After and closes the connection when this replica does not lead the cluster, auditing the refusal", async () => {
+    const { api, base, audit } = await start();
+    api.notLeading.add("prod");
+    const res = await propose(base, scale);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.headers.get("connection")).toBe("close");
+    const reason = "replica scarlet-b does not lead cluster prod: change requests go to its leader";
+    expect(await res.json()).toEqual({ error: reason, code: "not_leader" });
+    expect(api.callsTo("propose")).toHaveLength(1);
+    expect(audit.rejections()).toEqual([
+      { actor: "user:alice", type: "input.rejected", data: { route: "/api/proposals", method: "POST", status: 503, reason, code: "not_leader", cluster: "prod" } },
+    ]);
   });
 });
 

@@ -47,8 +47,11 @@ type Ctx = { req: IncomingMessage; res: ServerResponse; url: URL; route: string;
 type Handler = (ctx: Ctx) => Promise<void>;
 type Route = { pattern: string; match: RegExp; methods: Record<string, Handler> };
 
-/** A refused request: answered, logged and written to the audit log (never with the body or a credential). */
-type Refusal = { status: number; reason: string; actor: string; data?: Record<string, string | number | null>; headers?: Record<string, string> };
+/**
+ * A refused request: answered, logged and written to the audit log (never with the body or a credential).
+ * `code`, when set, is in the answer's body beside `error` (and in the audit row), for callers that act on it.
+ */
+type Refusal = { status: number; reason: string; actor: string; code?: string; data?: Record<string, string | number | null>; headers?: Record<string, string> };
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
@@ -65,14 +68,14 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
   const serveMetrics = metricsHandler(opts.metrics.registry);
 
   async function refuse(ctx: Ctx, r: Refusal): Promise<void> {
-    const data = { route: ctx.route, method: ctx.req.method ?? "", status: r.status, reason: r.reason, ...r.data };
+    const data = { route: ctx.route, method: ctx.req.method ?? "", status: r.status, reason: r.reason, ...(r.code !== undefined ? { code: r.code } : {}), ...r.data };
     log.warn({ ...data, actor: r.actor }, "request refused");
     const appended = await audit.append({ actor: r.actor, type: "input.rejected", data });
     if (!appended.ok) log.error({ ...data, error: appended.error }, "could not audit a refused request");
     // A body left unread stays unread: closing the connection is the only way to stop a sender
     // mid-body (Node would otherwise read and discard the rest to keep the connection alive).
     const headers = ctx.req.complete ? r.headers : { ...r.headers, connection: "close" };
-    sendJson(ctx.res, r.status, { error: r.reason }, headers);
+    sendJson(ctx.res, r.status, r.code !== undefined ? { error: r.reason, code: r.code } : { error: r.reason }, headers);
   }
 
   /** Reads and parses a JSON body against `schema`, or answers the refusal itself and returns undefined. */
@@ -199,7 +202,16 @@ export function createScarletServer(opts: ScarletServerOptions): Server {
           if (proposer === undefined) return refuse(ctx, { status: token === undefined ? 401 : 403, reason: "proposals come from a known approver client (Jamie)", actor: "http", data: {} });
           const body = await readJson(ctx, ChangeRequest, proposer.user, {});
           if (body === undefined) return;
-          sendJson(ctx.res, 201, await api.propose(body));
+          const r = await api.propose(body);
+          if (r.ok) return sendJson(ctx.res, 201, r.value);
+          switch (r.error.code) {
+            case "not_leader": {
+              // Another replica leads the cluster. Closing the connection lets a Service route the
+              // caller's retry to any replica, the leader among them.
+              const headers = { "retry-after": "1", connection: "close" };
+              return refuse(ctx, { status: 503, reason: r.error.message, actor: proposer.user, code: r.error.code, data: { cluster: r.error.cluster }, headers });
+            }
+          }
         },
       },
     },

@@ -263,8 +263,9 @@ export async function startScarlet(o: ScarletOptions): Promise<RunningScarlet> {
       return ok(r.value);
     },
     propose: async (request) => {
-      if (!leads(request.action.cluster)) throw new Error(`replica ${leadership?.identity ?? ""} does not lead cluster ${request.action.cluster}: change requests go to its leader`);
-      return proposeChange(request, { desk, runner, approvalsOf: (incidentId) => stores.approvals.list({ incidentId }), now });
+      const cluster = request.action.cluster;
+      if (!leads(cluster)) return err({ code: "not_leader", cluster, message: `replica ${leadership?.identity ?? ""} does not lead cluster ${cluster}: change requests go to its leader` });
+      return ok(await proposeChange(request, { desk, runner, approvalsOf: (incidentId) => stores.approvals.list({ incidentId }), now }));
     },
     async ingestAlerts(payload: AlertmanagerWebhook) {
       const cluster = o.defaultCluster ?? o.clusters[0]?.name ?? "default";
