@@ -72,6 +72,74 @@ describe("Scarlet client", () => {
     expect(!bad.ok && bad.error).toEqual({ code: "rejected", status: 400, message: "Scarlet answered 400 to POST /api/proposals: unknown target" });
   });
 
+  describe("a proposal reaching a replica that does not lead the cluster (503 not_leader)", () => {
+    const scale = { action: { kind: "scale", cluster: "prod", namespace: "shop", target: "checkout", params: { replicas: 5, workloadKind: "Deployment" } }, reason: "asked in chat", requestedBy: "alice" } as const;
+    const notLeader = (retryAfter = "1") => ({
+      status: 503,
+      body: { error: "replica scarlet-b does not lead cluster prod: change requests go to its leader", code: "not_leader" },
+      headers: { "retry-after": retryAfter },
+    });
+    const taken = { status: 201, body: { incidentId: "chg-1", approvalId: "appr-chg-1", route: "approval", reasons: [] } };
+    /** The stand-in answers `answers` in turn, then the last one again. */
+    const answering = (...answers: { status: number; body: unknown; headers?: Record<string, string> }[]) => {
+      let i = 0;
+      return () => answers[Math.min(i++, answers.length - 1)] ?? taken;
+    };
+    const recordingClient = () => {
+      const waits: number[] = [];
+      const c = createScarletClient({ baseUrl: scarlet.url, log, timeoutMs: 1_000, wait: async (ms) => void waits.push(ms) });
+      return { c, waits };
+    };
+
+    it("is sent again, each time on a new connection and after Retry-After, until a replica takes it", async () => {
+      scarlet.proposalReply = answering(notLeader(), notLeader(), taken);
+      const { c, waits } = recordingClient();
+      const r = await c.propose(scale);
+      expect(r.ok && r.value).toMatchObject({ incidentId: "chg-1", approvalId: "appr-chg-1" });
+      expect(scarlet.requests.map((q) => [q.method, q.path, q.headers.connection])).toEqual(Array(3).fill(["POST", "/api/proposals", "close"]));
+      expect(new Set(scarlet.requests.map((q) => q.remotePort)).size).toBe(3);
+      expect(waits).toEqual([1000, 1000]);
+    });
+
+    it("really waits between tries with the default wait", async () => {
+      scarlet.proposalReply = answering(notLeader("0"), taken);
+      const r = await client.propose(scale);
+      expect(r.ok).toBe(true);
+      expect(scarlet.requests).toHaveLength(2);
+    });
+
+    it("gives up after 5 tries with a clear error naming the cluster, waiting at most 2 s between tries", async () => {
+      scarlet.proposalReply = answering(notLeader("30"));
+      const { c, waits } = recordingClient();
+      const r = await c.propose(scale);
+      expect(!r.ok && r.error).toEqual({ code: "not_leader", status: 503, retryAfterMs: 30_000, message: "no Scarlet replica leading cluster prod answered (5 tries); try again" });
+      expect(scarlet.requests).toHaveLength(5);
+      expect(waits).toEqual([2000, 2000, 2000, 2000]);
+    });
+
+    it("is never sent again after a 500 or a 503 that is not not_leader: the proposal may have been taken", async () => {
+      const { c, waits } = recordingClient();
+      scarlet.proposalReply = answering({ status: 500, body: { error: "internal error" } }, taken);
+      const failed = await c.propose(scale);
+      expect(!failed.ok && failed.error).toEqual({ code: "http", status: 500, message: "Scarlet answered 500 to POST /api/proposals: internal error" });
+      expect(scarlet.requests).toHaveLength(1);
+      scarlet.proposalReply = answering({ status: 503, body: { error: "upstream unavailable" }, headers: { "retry-after": "1" } }, taken);
+      const proxied = await c.propose(scale);
+      expect(!proxied.ok && proxied.error).toMatchObject({ code: "http", status: 503 });
+      expect(scarlet.requests).toHaveLength(2);
+      expect(waits).toEqual([]);
+    });
+
+    it("stops retrying when the caller gives up while it waits", async () => {
+      scarlet.proposalReply = answering(notLeader("1"), taken);
+      const started = Date.now();
+      const r = await client.propose(scale, AbortSignal.timeout(100));
+      expect(!r.ok && r.error.code).toBe("not_leader");
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(scarlet.requests).toHaveLength(1);
+    });
+  });
+
   it("times out naming Scarlet, and says unreachable when nothing listens", async () => {
     scarlet.delayMs = 300;
     const slow = createScarletClient({ baseUrl: scarlet.url, log, timeoutMs: 50 });

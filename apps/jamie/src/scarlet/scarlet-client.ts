@@ -1,13 +1,21 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { Action, Approval, ApprovalDecision, err, Incident, ok, Route, type ApprovalStatus, type IncidentStatus, type Logger, type Result } from "@autodevops/shared";
 
 /** How long one request to Scarlet may take before Jamie answers without it. */
 export const DEFAULT_SCARLET_TIMEOUT_MS = 5_000;
+/** A proposal refused as `not_leader` is sent at most this many times in all. */
+const PROPOSE_TRIES = 5;
+/** The wait before sending it again: Scarlet's Retry-After, at most this long (250 ms without one). */
+const MAX_RETRY_WAIT_MS = 2_000;
+const DEFAULT_RETRY_WAIT_MS = 250;
 
 /** What went wrong talking to Scarlet; `message` names Scarlet and, when there was one, the status. */
 export type ScarletError =
   | { code: "forbidden"; status: 401 | 403; message: string }
   | { code: "conflict"; status: 409; message: string }
+  /** The replica reached does not lead the action's cluster (503); `propose` retries it before giving up with this code. */
+  | { code: "not_leader"; status: 503; retryAfterMs: number | undefined; message: string }
   | { code: "not_found"; status: 404; message: string }
   | { code: "rejected"; status: number; message: string }
   | { code: "http"; status: number; message: string }
@@ -33,7 +41,7 @@ export type ProposalResult = z.infer<typeof ProposalResult>;
 
 const IncidentList = z.object({ incidents: z.array(Incident) });
 const ApprovalList = z.object({ approvals: z.array(Approval) });
-const ErrorBody = z.object({ error: z.string() });
+const ErrorBody = z.object({ error: z.string(), code: z.string().optional() });
 
 export interface ScarletClientOptions {
   /** Scarlet's base URL, e.g. http://127.0.0.1:7080. */
@@ -43,6 +51,8 @@ export interface ScarletClientOptions {
   fetch?: typeof fetch;
   /** Sent as the bearer token of `POST /api/proposals` (Scarlet takes proposals only from a known approver client). */
   proposerToken?: string;
+  /** How the client waits before retrying a proposal; tests pass one that records the waits. */
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The part of Scarlet's API (CONTRACTS §5) Jamie uses; every response is validated. */
@@ -52,12 +62,17 @@ export interface ScarletClient {
   listApprovals(q?: { status?: ApprovalStatus }, signal?: AbortSignal): Promise<Result<Approval[], ScarletError>>;
   /** 200 → the decided approval; 403 → forbidden; 409 → conflict (decided or expired); 404 → not_found. */
   decideApproval(id: string, decision: ApprovalDecision, approverToken: string, signal?: AbortSignal): Promise<Result<Approval, ScarletError>>;
-  /** Hands a change to Scarlet's policy and approval path; Jamie never executes it. */
+  /**
+   * Hands a change to Scarlet's policy and approval path; Jamie never executes it. A 503
+   * `not_leader` (a replica that does not lead the cluster) is sent again, up to 5 times in all;
+   * nothing else is, since a proposal that may have been taken must not be made twice.
+   */
   propose(request: ProposalRequest, signal?: AbortSignal): Promise<Result<ProposalResult, ScarletError>>;
 }
 
-function errorOfStatus(status: number, what: string, detail: string): ScarletError {
+function errorOfStatus(status: number, what: string, detail: string, code: string | undefined, retryAfter: string | null): ScarletError {
   const message = `Scarlet answered ${status} to ${what}${detail ? `: ${detail}` : ""}`;
+  if (status === 503 && code === "not_leader") return { code: "not_leader", status, retryAfterMs: retryAfterMs(retryAfter), message };
   if (status === 401 || status === 403) return { code: "forbidden", status, message };
   if (status === 404) return { code: "not_found", status, message };
   if (status === 409) return { code: "conflict", status, message };
@@ -65,11 +80,17 @@ function errorOfStatus(status: number, what: string, detail: string): ScarletErr
   return { code: "http", status, message };
 }
 
+/** Retry-After in seconds (the only form Scarlet sends); undefined when absent or another form. */
+function retryAfterMs(header: string | null): number | undefined {
+  return header !== null && /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : undefined;
+}
+
 /** A client of Scarlet's HTTP API; errors come back as results, never thrown. */
 export function createScarletClient(opts: ScarletClientOptions): ScarletClient {
   const base = opts.baseUrl.replace(/\/+$/, "");
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SCARLET_TIMEOUT_MS;
   const doFetch = opts.fetch ?? fetch;
+  const wait = opts.wait ?? ((ms: number, signal?: AbortSignal) => sleep(ms, undefined, signal ? { signal } : {}));
   const log = opts.log.child({ component: "scarlet-client" });
 
   async function request<T>(method: "GET" | "POST", path: string, schema: z.ZodType<T>, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {}): Promise<Result<T, ScarletError>> {
@@ -98,13 +119,17 @@ export function createScarletClient(opts: ScarletClientOptions): ScarletClient {
     }
     if (!res.ok) {
       let detail = text.slice(0, 300);
+      let code: string | undefined;
       try {
         const body = ErrorBody.safeParse(JSON.parse(text));
-        if (body.success) detail = body.data.error;
+        if (body.success) {
+          detail = body.data.error;
+          code = body.data.code;
+        }
       } catch {
         // not JSON: the text itself is the detail
       }
-      return err(errorOfStatus(res.status, what, detail));
+      return err(errorOfStatus(res.status, what, detail, code, res.headers.get("retry-after")));
     }
     let json: unknown;
     try {
@@ -142,9 +167,27 @@ export function createScarletClient(opts: ScarletClientOptions): ScarletClient {
       const body = ApprovalDecision.parse(decision);
       return request("POST", `/api/approvals/${encodeURIComponent(id)}`, Approval, { body, headers: { authorization: `Bearer ${approverToken}` }, signal });
     },
-    propose(proposal, signal) {
+    async propose(proposal, signal) {
       const body = ProposalRequest.parse(proposal);
-      return request("POST", "/api/proposals", ProposalResult, { body, signal, ...(opts.proposerToken ? { headers: { authorization: `Bearer ${opts.proposerToken}` } } : {}) });
+      const cluster = body.action.cluster;
+      // `connection: close`: no attempt's connection is used again, so behind a Service a retry goes
+      // out on a connection routed independently of the replica that refused (Scarlet closes it too).
+      const headers = { connection: "close", ...(opts.proposerToken ? { authorization: `Bearer ${opts.proposerToken}` } : {}) };
+      for (let tries = 1; ; tries++) {
+        const r = await request("POST", "/api/proposals", ProposalResult, { body, signal, headers });
+        if (r.ok || r.error.code !== "not_leader") return r;
+        if (tries === PROPOSE_TRIES) {
+          log.warn({ cluster, tries }, "no Scarlet replica leading the cluster answered the proposal");
+          return err({ ...r.error, message: `no Scarlet replica leading cluster ${cluster} answered (${tries} tries); try again` });
+        }
+        const ms = Math.min(r.error.retryAfterMs ?? DEFAULT_RETRY_WAIT_MS, MAX_RETRY_WAIT_MS);
+        log.info({ cluster, tries, waitMs: ms }, "proposal reached a replica that does not lead the cluster: retrying");
+        try {
+          await wait(ms, signal);
+        } catch {
+          return r; // the caller gave up (its signal aborted) while we waited
+        }
+      }
     },
   };
 }

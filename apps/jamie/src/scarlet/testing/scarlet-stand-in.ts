@@ -12,17 +12,17 @@ export interface ScarletStandIn {
   incidents: Incident[];
   approvals: Approval[];
   approverToken: string;
-  /** Every request received, bodies parsed. */
-  requests: { method: string; path: string; headers: IncomingMessage["headers"]; body: unknown }[];
-  /** How the next proposals are answered (status and body); default 201 with route "approval". */
-  proposalReply: (body: unknown) => { status: number; body: unknown };
+  /** Every request received, bodies parsed; `remotePort` tells connections apart. */
+  requests: { method: string; path: string; headers: IncomingMessage["headers"]; body: unknown; remotePort: number | undefined }[];
+  /** How the next proposals are answered (status, body and any headers); default 201 with route "approval". */
+  proposalReply: (body: unknown) => { status: number; body: unknown; headers?: Record<string, string> };
   /** A delay before every answer, to test timeouts. */
   delayMs: number;
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { ...headers, "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
 export async function startScarletStandIn(init: { incidents?: Incident[]; approvals?: Approval[]; approverToken?: string } = {}): Promise<ScarletStandIn> {
@@ -50,7 +50,7 @@ export async function startScarletStandIn(init: { incidents?: Incident[]; approv
         body = text;
       }
       const url = new URL(req.url ?? "/", "http://scarlet");
-      state.requests.push({ method: req.method ?? "", path: `${url.pathname}${url.search}`, headers: req.headers, body });
+      state.requests.push({ method: req.method ?? "", path: `${url.pathname}${url.search}`, headers: req.headers, body, remotePort: req.socket.remotePort });
       const respond = () => {
         const p = url.pathname;
         if (req.method === "GET" && p === "/api/incidents") {
@@ -82,7 +82,7 @@ export async function startScarletStandIn(init: { incidents?: Incident[]; approv
         }
         if (req.method === "POST" && p === "/api/proposals") {
           const r = state.proposalReply(body);
-          return send(res, r.status, r.body);
+          return send(res, r.status, r.body, r.headers);
         }
         send(res, 404, { error: `no route ${req.method} ${p}` });
       };
