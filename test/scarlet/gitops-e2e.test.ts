@@ -135,11 +135,11 @@ describe("GitOps change path, end to end", () => {
     const replicasBefore = JSON.parse(await kubectl("get", "deployment", "payments", "-n", "shop", "-o", "json")).spec.replicas as number;
     const r = await rig.post("/api/proposals", { action: { kind: "scale", cluster: "prod", namespace: "shop", target: "payments", params: { replicas: replicasBefore + 2 } }, reason: "the sale starts at noon", requestedBy: "bob" }, { authorization: `Bearer ${rig.approverToken}` });
     expect(r.status).toBe(201);
-    const proposal = (await r.json()) as { incidentId: string; approvalId?: string; route: string };
+    const proposal = (await r.json()) as { incidentId: string; approvalId?: string; pullRequest?: string; route: string };
     expect(proposal.route).toBe("approval");
-    const approval = await eventually(async () => (await approvalOf(proposal.incidentId))?.pullRequest && approvalOf(proposal.incidentId), "the change request's pull request", 30_000, 500);
-    const pr = approval?.pullRequest;
+    const pr = (await approvalOf(proposal.incidentId))?.pullRequest;
     if (!pr) throw new Error("no pull request");
+    expect(proposal.pullRequest).toBe(pr.url);
     expect(repo.filesAt(pr.branch).get(pr.path)).toContain(`replicas: ${replicasBefore + 2}`);
     expect(repo.pulls.find((p) => p.number === pr.number)?.body).toContain("Requested by bob");
 

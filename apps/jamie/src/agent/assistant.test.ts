@@ -116,6 +116,12 @@ describe("change requests", () => {
     expect(r.answer).toBe("I proposed restart kube-system/coredns, but Scarlet's policy refused it (escalate), so nothing will change. Policy says: kube-system is protected.");
   });
 
+  it("points to the pull request when the target is managed by GitOps (its merge is the approval)", async () => {
+    scarlet.proposalReply = () => ({ status: 201, body: { incidentId: "chg-1", approvalId: "apr-chg-1-1", pullRequest: "https://github.example/acme/gitops/pull/7", route: "approval", reasons: [] } });
+    const r = await ask("scale checkout to 5");
+    expect(r.answer).toContain("Scarlet opened a pull request against its manifests: https://github.example/acme/gitops/pull/7 — merging it is the approval");
+  });
+
   it("asks for what is missing instead of proposing half a change", async () => {
     const r = await ask("please scale checkout");
     expect(r.answer).toBe('Happy to pass that to Scarlet, but I need how many replicas. Something like "scale checkout to 5".');

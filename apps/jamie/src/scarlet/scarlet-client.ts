@@ -34,6 +34,8 @@ export type ProposalRequest = z.infer<typeof ProposalRequest>;
 export const ProposalResult = z.object({
   incidentId: z.string().min(1),
   approvalId: z.string().min(1).optional(),
+  /** A GitOps-managed target: the pull request whose merge is the approval. */
+  pullRequest: z.string().min(1).optional(),
   route: z.union([Route, z.string().min(1)]),
   reasons: z.array(z.string()).default([]),
 });

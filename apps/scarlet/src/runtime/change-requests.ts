@@ -16,6 +16,8 @@ export type ChangeRequest = z.infer<typeof ChangeRequest>;
 export interface ChangeRequestResult {
   incidentId: string;
   approvalId?: string;
+  /** A GitOps-managed target: the pull request whose merge is the approval. */
+  pullRequest?: string;
   route: string;
   reasons: string[];
 }
@@ -70,5 +72,5 @@ export async function proposeChange(
   await deps.runner.begin(id, { incidentId: id, request: { requestedBy: r.requestedBy, reason: r.reason }, diagnosis, plan, confidence: 1, learnedRate: 1 });
   const view = deps.desk.view(id);
   const approval = (await deps.approvalsOf(id))[0];
-  return { incidentId: id, ...(approval ? { approvalId: approval.id } : {}), route: view?.decision?.route ?? "escalate", reasons: view?.decision?.reasons ?? [] };
+  return { incidentId: id, ...(approval ? { approvalId: approval.id } : {}), ...(approval?.pullRequest ? { pullRequest: approval.pullRequest.url } : {}), route: view?.decision?.route ?? "escalate", reasons: view?.decision?.reasons ?? [] };
 }

@@ -105,6 +105,7 @@ export async function changeRequest(intent: Extract<Intent, { type: "change-requ
   const reasons = p.reasons.length ? ` Policy says: ${p.reasons.map((x) => clip(x, 140)).join("; ")}.` : "";
   switch (p.route) {
     case "approval":
+      if (p.pullRequest) return { answer: `I don't make changes myself, but I've proposed it: ${what}, in ${action.cluster}. ${action.target} is managed by GitOps, so Scarlet opened a pull request against its manifests: ${p.pullRequest} — merging it is the approval, and ArgoCD applies it.${reasons}`, citations };
       return { answer: `I don't make changes myself, but I've proposed it: ${what}, in ${action.cluster}. It now waits for an approver in Approvals or on Slack${p.approvalId ? ` (approval ${p.approvalId})` : ""}.${reasons}`, citations };
     case "auto":
       return { answer: `Proposed: ${what}, in ${action.cluster}. Scarlet's policy lets it run without waiting for approval, so Scarlet will carry it out and verify it (incident ${p.incidentId}).${reasons}`, citations };
