@@ -8,14 +8,17 @@ const MAX_STEP = 4;
 
 /**
  * How many times its CPU limit each pod would need at the current replicas. Throttled use is
- * capped at the limit, so the demand comes from the request rate over its baseline when known,
- * else from the throttled share (use / (1 - throttled)), else a conservative 1.5.
+ * capped at the limit, so the demand is estimated from the request rate over its baseline and
+ * from the throttled share (use / (1 - throttled)); with both, the larger counts: a rate window
+ * still ramping, or a baseline CPU learned at a quieter hour, understates it, and a step too small
+ * leaves the pods saturated with the incident closed. With neither, a conservative 1.5.
  */
 export function demandRatio(load: WorkloadFacts["load"], rateRatio: number | undefined): number {
   const ratio = load?.requestRate && load.baselineRequestRate ? load.requestRate / load.baselineRequestRate : rateRatio;
-  if (ratio !== undefined && load?.baselineCpuRatio !== undefined) return ratio * load.baselineCpuRatio;
-  if (load?.cpuRatio !== undefined && load.throttledShare !== undefined && load.throttledShare < 0.9) return load.cpuRatio / (1 - load.throttledShare);
-  return Math.max(load?.cpuRatio ?? 0, 1) * 1.5;
+  const estimates: number[] = [];
+  if (ratio !== undefined && load?.baselineCpuRatio !== undefined) estimates.push(ratio * load.baselineCpuRatio);
+  if (load?.cpuRatio !== undefined && load.throttledShare !== undefined && load.throttledShare < 0.9) estimates.push(load.cpuRatio / (1 - load.throttledShare));
+  return estimates.length ? Math.max(...estimates) : Math.max(load?.cpuRatio ?? 0, 1) * 1.5;
 }
 
 const RATE_SPIKE = ["metric.request-rate-anomaly"];
