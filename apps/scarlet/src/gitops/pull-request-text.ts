@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from "diff";
-import type { Action, Approval, Risk } from "@autodevops/shared";
+import type { Action } from "@autodevops/shared";
+import type { ProposeInput } from "./gitops-path.js";
 import { describeDesired, type DesiredState } from "./manifest-change.js";
 
 /** Text from the cluster, alerts or a person, made inert in Markdown: no HTML, no mentions, one line. */
@@ -15,18 +16,7 @@ export function pullRequestTitle(action: Action, desired: DesiredState, incident
   return `[autodevops] ${action.kind} ${action.namespace}/${action.target}: ${describeDesired(desired)} (${incidentId})`.slice(0, 240);
 }
 
-export type PullRequestContext = {
-  approval: Pick<Approval, "id" | "incidentId" | "expiresAt" | "reasons">;
-  action: Action;
-  risk: Risk;
-  confidence: number;
-  diagnosis: { kind: string; summary: string; evidence: readonly string[] } | null;
-  requestedBy?: string;
-  path: string;
-  before: string;
-  after: string;
-  desired: DesiredState;
-};
+export type PullRequestContext = ProposeInput & { path: string; before: string; after: string; desired: DesiredState };
 
 /** The pull request's description: the reason, the evidence, the policy's view, the diff, and what merging means. */
 export function pullRequestBody(c: PullRequestContext): string {

@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditStore, Incident, Logger } from "@autodevops/shared";
 import type { GitOpsRepo } from "../gitops/gitops-repo.js";
 import { writePostmortem } from "../postmortem/postmortem.js";
+import { sweepEvery } from "./sweep.js";
 
 /** How long after an incident closes its postmortem waits, so the closing lines (summary, verification) are in the audit log. */
 const SETTLE_MS = 10_000;
@@ -30,7 +31,6 @@ const worthOne = (i: Incident) => !i.symptomOf && i.resolvedAt !== undefined && 
  */
 export function filePostmortems(o: PostmortemFilingOptions): () => void {
   const filed = new Set<string>();
-  let running = false;
 
   const alreadyFiled = async (id: string) => {
     const r = await o.audit.query({ incidentId: id, type: "postmortem.filed", limit: 1 });
@@ -74,12 +74,5 @@ export function filePostmortems(o: PostmortemFilingOptions): () => void {
       await fileOne(i, all).catch((e: unknown) => o.log.warn({ err: e, incidentId: i.id }, "could not file the postmortem (tried again later)"));
     }
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void once()
-      .catch((e: unknown) => o.log.warn({ err: e }, "postmortem filing failed"))
-      .finally(() => (running = false));
-  }, o.everyMs);
-  return () => clearInterval(timer);
+  return sweepEvery(o.everyMs, once, o.log, "postmortem filing");
 }

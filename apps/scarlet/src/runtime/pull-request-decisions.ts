@@ -1,6 +1,7 @@
 import type { Approval, ApprovalDecision, AuditStore, Logger, Result } from "@autodevops/shared";
 import type { DecideError } from "../api/scarlet-api.js";
 import type { GitOpsChanges } from "../gitops/gitops-path.js";
+import { sweepEvery } from "./sweep.js";
 
 export type PullRequestWatchOptions = {
   pending(): Promise<Approval[]>;
@@ -20,7 +21,6 @@ export type PullRequestWatchOptions = {
  * Returns a function that stops it.
  */
 export function watchPullRequests(o: PullRequestWatchOptions): () => void {
-  let running = false;
   const once = async () => {
     for (const a of await o.pending()) {
       const pr = a.pullRequest;
@@ -40,12 +40,5 @@ export function watchPullRequests(o: PullRequestWatchOptions): () => void {
       }
     }
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void once()
-      .catch((e: unknown) => o.log.warn({ err: e }, "GitOps: pull request watch failed"))
-      .finally(() => (running = false));
-  }, o.pollMs);
-  return () => clearInterval(timer);
+  return sweepEvery(o.pollMs, once, o.log, "GitOps: pull request watch");
 }
